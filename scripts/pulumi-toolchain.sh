@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Makes the Pulumi CLI, the Node.js language host and the dynamic-provider launcher available offline.
+#
+# Prints the bin folder to put first on PATH (last line of stdout). Uses a `pulumi` already on PATH when it
+# is at least the pinned version; otherwise builds the toolchain from Go modules into .tools/pulumi/bin and
+# stamps it, so a second run only checks the stamp.
+#
+# Why these choices (see README "Pulumi toolchain"):
+# - Pinned to 3.248.0: the last @pulumi/pulumi release that supports Node 20 (3.249 declares Node >= 22).
+# - The language host's own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags and the module
+#   proxy answers 403 for it, so it is built from the last sdk/v3 release that still contained it (3.68.0).
+#   The CLI keeps older language hosts working (yaml/java/dotnet hosts ship on their own cycles), and the
+#   engine test proves this pairing runs a TypeScript program end to end.
+# - Some pulumi module versions are missing from the checksum database (404), so checksum-database lookups
+#   are skipped for github.com/pulumi/* only; go.sum still pins what the proxy served.
+set -euo pipefail
+
+PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"
+LANGHOST_SDK_VERSION="3.68.0"
+CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+tool_root="${PULUMI_TOOL_ROOT:-$root/.tools/pulumi}"
+bin="$tool_root/bin"
+stamp="$tool_root/stamp"
+want_stamp="cli=$PULUMI_VERSION langhost=sdk/v$LANGHOST_SDK_VERSION launcher=2"
+
+log() { echo "[pulumi-toolchain] $*" >&2; }
+
+version_at_least() { # $1 >= $2, both x.y.z
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+write_launcher() {
+  # The engine looks for this executable beside the CLI to host `pulumi.dynamic.Resource` providers. It
+  # resolves the provider server from the SDK installed for the program (engine starts it in the program
+  # folder) and hands it the engine's arguments.
+  cat > "$1/pulumi-resource-pulumi-nodejs" <<'LAUNCHER'
+#!/bin/sh
+server=$(node -e "process.stdout.write(require.resolve('@pulumi/pulumi/cmd/dynamic-provider'))") || {
+  echo "pulumi-resource-pulumi-nodejs: @pulumi/pulumi is not installed where the program runs ($(pwd)); run npm ci" >&2
+  exit 1
+}
+exec node "$server" "$@"
+LAUNCHER
+  chmod 755 "$1/pulumi-resource-pulumi-nodejs"
+}
+
+# 1. A recent enough pulumi on PATH (not our own folder) wins.
+if [ -z "${PULUMI_TOOLCHAIN_FORCE_BUILD:-}" ] && existing="$(PATH="${PATH//$bin:/}" command -v pulumi 2>/dev/null)"; then
+  have="$(PULUMI_SKIP_UPDATE_CHECK=true "$existing" version 2>/dev/null | sed 's/^v//')"
+  if [ -n "$have" ] && version_at_least "$have" "$PULUMI_VERSION"; then
+    existing_dir="$(dirname "$existing")"
+    if [ -x "$existing_dir/pulumi-language-nodejs" ] && [ -x "$existing_dir/pulumi-resource-pulumi-nodejs" ]; then
+      log "using pulumi $have from PATH ($existing_dir)"
+      echo "$existing_dir"
+      exit 0
+    fi
+  fi
+fi
+
+# 2. Our own cached build.
+if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
+  write_launcher "$bin"
+  log "cached: $want_stamp in ${bin#$root/}"
+  echo "$bin"
+  exit 0
+fi
+
+# 3. Build from Go modules.
+command -v go >/dev/null 2>&1 || {
+  log "error: Go is not installed, and no pulumi >= $PULUMI_VERSION is on PATH."
+  log "Install Go 1.24 or newer (https://go.dev/dl/) or put a pulumi CLI with its nodejs language host on PATH, then run again."
+  exit 1
+}
+log "building pulumi v$PULUMI_VERSION and pulumi-language-nodejs (sdk v$LANGHOST_SDK_VERSION) with $(go version | cut -d' ' -f3); first build takes several minutes"
+export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-trimpath GONOSUMDB="github.com/pulumi/*${GONOSUMDB:+,$GONOSUMDB}"
+mkdir -p "$bin"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# A throwaway main module per binary: upstream go.mod files carry `replace` lines, which only take effect in
+# the main module, so `go install module@version` refuses them.
+build() { # name module-version package ldflags-version
+  local name="$1" module="$2" pkg="$3" stamped="$4" dir="$work/$1"
+  mkdir -p "$dir" && cd "$dir"
+  go mod init "toolchain.invalid/$name" >/dev/null 2>&1
+  go mod edit -replace="$CLIPBOARD_REPLACE"
+  go get "$module" >&2
+  go get -tool "$pkg" >&2
+  go build -tags osusergo,grpcnotrace \
+    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$stamped" \
+    -o "$bin/$name" "${pkg%@*}" >&2
+}
+build pulumi "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
+  "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" "$PULUMI_VERSION"
+build pulumi-language-nodejs "github.com/pulumi/pulumi/sdk/v3@v$LANGHOST_SDK_VERSION" \
+  "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs" "$LANGHOST_SDK_VERSION"
+write_launcher "$bin"
+
+got="$(PULUMI_SKIP_UPDATE_CHECK=true "$bin/pulumi" version)"
+[ "$got" = "v$PULUMI_VERSION" ] || { log "error: built CLI reports '$got', expected v$PULUMI_VERSION"; exit 1; }
+echo "$want_stamp" > "$stamp"
+log "built: pulumi $got, pulumi-language-nodejs, pulumi-resource-pulumi-nodejs in ${bin#$root/}"
+echo "$bin"
