@@ -95,7 +95,7 @@ build() { # name module-version package ldflags-version
 build pulumi "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
   "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" "$PULUMI_VERSION"
 build pulumi-language-nodejs "github.com/pulumi/pulumi/sdk/v3@v$LANGHOST_SDK_VERSION" \
-  "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs" "$LANGHOST_SDK_VERSION"
+  "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$LANGHOST_SDK_VERSION" "$LANGHOST_SDK_VERSION"
 write_launcher "$bin"
 
 got="$(PULUMI_SKIP_UPDATE_CHECK=true "$bin/pulumi" version)"

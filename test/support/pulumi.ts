@@ -1,0 +1,65 @@
+/**
+ * Runs on-disk Pulumi projects through the real engine (Automation API → our CLI → nodejs language host),
+ * each test with its own file backend and stack, destroyed and removed afterwards.
+ */
+import { EngineEvent, LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { pulumiBinDir, pulumiEnv } from "../../scripts/services/pulumiEnv";
+
+let command: Promise<PulumiCommand> | undefined;
+
+function pulumiCommand(): Promise<PulumiCommand> {
+  command ??= PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
+  return command;
+}
+
+export interface TestStack {
+  stack: Stack;
+  stateDir: string;
+  envVars: Record<string, string>;
+}
+
+export async function withStack<T>(
+  workDir: string,
+  config: Record<string, { value: string; secret?: boolean }>,
+  fn: (t: TestStack) => Promise<T>,
+): Promise<T> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
+  const envVars = pulumiEnv({ stateDir });
+  const stackName = `t${process.pid}${Date.now().toString(36)}`;
+  const stack = await LocalWorkspace.createStack(
+    { stackName, workDir },
+    { pulumiCommand: await pulumiCommand(), envVars, pulumiHome: envVars.PULUMI_HOME },
+  );
+  try {
+    await stack.setAllConfig(config);
+    return await fn({ stack, stateDir, envVars });
+  } finally {
+    try {
+      await stack.destroy();
+      await stack.workspace.removeStack(stackName);
+    } finally {
+      fs.rmSync(stateDir, { recursive: true, force: true });
+      // LocalWorkspace writes Pulumi.<stack>.yaml into the project folder.
+      fs.rmSync(path.join(workDir, `Pulumi.${stackName}.yaml`), { force: true });
+    }
+  }
+}
+
+/** The resource steps of a run, by URN name, as the engine reported them. */
+export function collectSteps(events: EngineEvent[]): Array<{ op: string; type: string; name: string; oldInputs?: Record<string, unknown>; newInputs?: Record<string, unknown> }> {
+  return events
+    .filter((e) => e.resourcePreEvent && !/^pulumi:(pulumi:Stack|providers:)/.test(e.resourcePreEvent.metadata.type))
+    .map((e) => {
+      const m = e.resourcePreEvent!.metadata;
+      return {
+        op: m.op,
+        type: m.type,
+        name: m.urn.split("::").pop()!,
+        oldInputs: m.old?.inputs as Record<string, unknown> | undefined,
+        newInputs: m.new?.inputs as Record<string, unknown> | undefined,
+      };
+    });
+}
