@@ -1,0 +1,412 @@
+/**
+ * RetrainingRun — one BES job on a training service (contract §2, §8.1 steps 2–3). Runs again only when the input
+ * blob's identity or the global parameters change; outputs the new model blob and its evaluation metrics.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TrainingService } from "./trainingService";
+import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "./client";
+import {
+  BlobIdentity,
+  ModelMetrics,
+  StorageAccess,
+  UserDelegationKey,
+  blobEndpointOf,
+  connectionString,
+  getBlobIdentity,
+  mintSas,
+  parseEvaluationMetrics,
+  readBlobText,
+  splitRelativeLocation,
+} from "./blobs";
+import { failure, formatFailure } from "./errors";
+import {
+  InputFailure,
+  ModelBlobRef,
+  changedFields,
+  checkContainer,
+  checkHttp,
+  checkPositive,
+  checkRequired,
+  checkUrl,
+  isKnown,
+  isUnknown,
+  toCheckFailures,
+  trimSlash,
+} from "./validation";
+
+const TYPE = "RetrainingRun";
+
+/** A blob in the storage account: `container` and `path` inside it. */
+export interface BlobLocation {
+  container: string;
+  path: string;
+}
+
+export type GlobalParameterValue = string | number | boolean;
+
+export interface RetrainingRunArgs {
+  /** The training service to run (its apiLocation, apiKey and input/output names are used). */
+  trainingService?: TrainingService;
+  /** By hand instead of trainingService: BES base URL (ApiLocation) of the training endpoint. */
+  apiLocation?: pulumi.Input<string>;
+  /** Secret. By hand instead of trainingService: the training endpoint's key. */
+  apiKey?: pulumi.Input<string>;
+  /** Defaults: from trainingService, else input1 / output1 / output2. */
+  inputName?: pulumi.Input<string>;
+  modelOutputName?: pulumi.Input<string>;
+  evaluationOutputName?: pulumi.Input<string>;
+  /** The training dataset blob (e.g. `{ container: "training", path: "census/2024-05.csv" }`). */
+  input: pulumi.Input<BlobLocation>;
+  /**
+   * The dataset's ETag as the program knows it (optional). Without it, diff reads the blob's identity
+   * (one storage read) to decide whether to run again.
+   */
+  inputEtag?: pulumi.Input<string>;
+  /** BES GlobalParameters (names are case-sensitive, contract §2.2). A change runs the job again. */
+  globalParameters?: pulumi.Input<Record<string, pulumi.Input<GlobalParameterValue>>>;
+  /** Container the model and evaluation are written to. */
+  outputContainer: pulumi.Input<string>;
+  /** Folder inside outputContainer; each run writes `{prefix}/{timestamp}/model.ilearner` and `evaluation.csv`. Default `runs/{resource name}`. */
+  outputPrefix?: pulumi.Input<string>;
+  storageAccountName: pulumi.Input<string>;
+  /** Default `https://{account}.blob.core.windows.net/`. */
+  storageBlobEndpoint?: pulumi.Input<string>;
+  /** Secret. Account key: blob references use the connection-string form (contract §2.2). */
+  storageAccountKey?: pulumi.Input<string>;
+  /** Secret. Alternative: SAS-form blob references minted from a user-delegation key. */
+  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
+  /** How long to wait for the job before cancelling it (B4). Default 60 minutes. */
+  timeoutMinutes?: pulumi.Input<number>;
+  /** Status poll interval. Default 5 seconds. */
+  pollIntervalSeconds?: pulumi.Input<number>;
+  http?: pulumi.Input<HttpSettings>;
+}
+
+export interface RetrainingRunInputs {
+  resourceName?: string;
+  apiLocation: string;
+  apiKey: string;
+  inputName: string;
+  modelOutputName: string;
+  evaluationOutputName: string;
+  input: BlobLocation;
+  inputEtag?: string;
+  globalParameters?: Record<string, GlobalParameterValue>;
+  outputContainer: string;
+  outputPrefix: string;
+  storageAccountName: string;
+  storageBlobEndpoint?: string;
+  storageAccountKey?: string;
+  storageUserDelegationKey?: UserDelegationKey;
+  timeoutMinutes?: number;
+  pollIntervalSeconds?: number;
+  http?: HttpSettings;
+}
+
+export interface RetrainingRunState extends RetrainingRunInputs {
+  jobId: string;
+  /** Identity of the dataset the job trained on. */
+  inputIdentity: BlobIdentity;
+  /** The trained model — pass to TrainedModelBinding's `model`. */
+  model: ModelBlobRef;
+  /** Where the evaluation CSV was written. */
+  evaluation?: BlobLocation;
+  metrics?: ModelMetrics;
+  startedAt: string;
+  finishedAt: string;
+}
+
+/** BES StatusCode may be a name or 0–4 (contract §2.4). */
+export function statusName(code: unknown): string {
+  const names = ["NotStarted", "Running", "Failed", "Cancelled", "Finished"];
+  if (typeof code === "number") return names[code] ?? String(code);
+  return String(code ?? "");
+}
+
+export function checkRetrainingRun(news: Partial<RetrainingRunInputs>): { inputs: RetrainingRunInputs; failures: InputFailure[] } {
+  const out: InputFailure[] = [];
+  const i = { ...news } as RetrainingRunInputs;
+  if (checkRequired(out, "apiLocation", i.apiLocation, "Give trainingService, or apiLocation and apiKey")) {
+    checkUrl(out, "apiLocation", i.apiLocation);
+    if (typeof i.apiLocation === "string" && !isUnknown(i.apiLocation)) i.apiLocation = trimSlash(i.apiLocation);
+  }
+  checkRequired(out, "apiKey", i.apiKey, "Give trainingService, or pass apiKey as a secret");
+  i.inputName = i.inputName ?? "input1";
+  i.modelOutputName = i.modelOutputName ?? "output1";
+  i.evaluationOutputName = i.evaluationOutputName ?? "output2";
+  i.outputPrefix = (i.outputPrefix ?? `runs/${i.resourceName ?? "run"}`).replace(/^\/+|\/+$/g, "");
+  if (!isUnknown(i.input)) {
+    if (!i.input || typeof i.input !== "object") out.push({ property: "input", reason: "input is required", fix: "Give the training dataset blob as { container, path }" });
+    else {
+      checkContainer(out, "input.container", i.input.container);
+      checkRequired(out, "input.path", i.input.path, "Give the dataset's path inside the container (e.g. census/2024-05.csv)");
+    }
+  }
+  checkContainer(out, "outputContainer", i.outputContainer);
+  checkRequired(out, "storageAccountName", i.storageAccountName, "Give the storage account for input and outputs");
+  checkUrl(out, "storageBlobEndpoint", i.storageBlobEndpoint);
+  if (!isUnknown(i.storageAccountKey) && !isUnknown(i.storageUserDelegationKey) && !i.storageAccountKey && !i.storageUserDelegationKey) {
+    out.push({ property: "storageAccountKey", reason: "no storage credential", fix: "Pass storageAccountKey (or storageUserDelegationKey) as a secret" });
+  }
+  const gp = i.globalParameters;
+  if (gp && !isUnknown(gp)) {
+    for (const [k, v] of Object.entries(gp)) {
+      if (!isUnknown(v) && !["string", "number", "boolean"].includes(typeof v)) {
+        out.push({ property: `globalParameters.${k}`, reason: `globalParameters.${k} is not a string, number or boolean`, fix: "Give scalar values (contract §2.2)" });
+      }
+    }
+  }
+  checkPositive(out, "timeoutMinutes", i.timeoutMinutes, 24 * 60);
+  checkPositive(out, "pollIntervalSeconds", i.pollIntervalSeconds, 600);
+  checkHttp(out, i.http);
+  return { inputs: i, failures: out };
+}
+
+/**
+ * Pure part of the diff: `rerun` when the dataset location, its declared etag or the parameters changed.
+ * When no inputEtag is declared, the provider compares `currentInput` (one storage read) with the state.
+ */
+export function diffRetrainingRun(
+  olds: Partial<RetrainingRunState>,
+  news: RetrainingRunInputs,
+  currentInput?: BlobIdentity,
+): { changes: boolean; replaces: string[]; rerun: boolean } {
+  const locationOrParams = changedFields(olds, news, ["input", "globalParameters", "inputName", "modelOutputName", "evaluationOutputName"]).length > 0;
+  const oldId = olds.inputIdentity;
+  let identityChanged = false;
+  if (news.inputEtag !== undefined) identityChanged = isUnknown(news.inputEtag) || news.inputEtag !== oldId?.etag;
+  else if (currentInput) identityChanged = currentInput.etag !== oldId?.etag || (currentInput.contentMd5 ?? "") !== (oldId?.contentMd5 ?? "");
+  const rerun = locationOrParams || identityChanged;
+  const other = changedFields(olds, news, ["apiLocation", "apiKey", "outputContainer", "outputPrefix", "storageAccountName", "storageBlobEndpoint", "storageAccountKey", "storageUserDelegationKey", "timeoutMinutes", "pollIntervalSeconds", "http"]);
+  return { changes: rerun || other.length > 0, replaces: [], rerun };
+}
+
+function storageOf(i: RetrainingRunInputs): StorageAccess {
+  return { accountName: i.storageAccountName, blobEndpoint: i.storageBlobEndpoint, accountKey: i.storageAccountKey, userDelegationKey: i.storageUserDelegationKey, http: i.http };
+}
+
+function nameOf(i: Partial<RetrainingRunInputs>): string {
+  return i.resourceName ?? "run";
+}
+
+function secretsOf(i: Partial<RetrainingRunInputs>): string[] {
+  return [i.apiKey, i.storageAccountKey, i.storageUserDelegationKey?.value].filter((x): x is string => typeof x === "string");
+}
+
+async function inputIdentity(i: RetrainingRunInputs): Promise<{ identity?: BlobIdentity; failures: InputFailure[] }> {
+  try {
+    const identity = await getBlobIdentity(storageOf(i), i.input.container, i.input.path);
+    if (!identity) {
+      return { failures: [{ property: "input.path", reason: `dataset blob ${i.input.container}/${i.input.path} does not exist`, fix: "Upload the dataset first, or fix input.container/input.path" }] };
+    }
+    return { identity, failures: [] };
+  } catch (err) {
+    return { failures: [{ property: "storageBlobEndpoint", reason: formatFailure(TYPE, nameOf(i), "read the dataset blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }] };
+  }
+}
+
+/** A BES blob reference (contract §2.2): connection-string form with an account key, SAS form otherwise. */
+function blobRef(i: RetrainingRunInputs, container: string, path: string, permissions: string): Record<string, string> {
+  const relative = `${container}/${path}`;
+  const access = storageOf(i);
+  if (i.storageAccountKey) return { ConnectionString: connectionString(access), RelativeLocation: relative };
+  const sas = mintSas({ access, container, path, permissions, lifetimeMinutes: (i.timeoutMinutes ?? 60) + 30 });
+  return { BaseLocation: blobEndpointOf(access), RelativeLocation: relative, SasBlobToken: sas };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Submits, starts and waits for one job; reads the model's identity and the evaluation. */
+async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, keyof RetrainingRunInputs>> {
+  const name = nameOf(i);
+  const secrets = secretsOf(i);
+  const pre = await inputIdentity(i);
+  if (!pre.identity) throw new Error(toCheckFailures(pre.failures).map((f) => `${TYPE} "${name}": ${f.property}: ${f.reason}`).join("\n"));
+  const startedAt = new Date().toISOString();
+  const stamp = startedAt.replace(/[:.]/g, "-");
+  const modelPath = `${i.outputPrefix}/${stamp}/model.ilearner`;
+  const evalPath = `${i.outputPrefix}/${stamp}/evaluation.csv`;
+  const jobs = joinUrl(i.apiLocation, "jobs");
+  const q = { "api-version": BES_API_VERSION };
+  let jobId: string;
+  try {
+    const res = await send<unknown>({
+      surface: "bes",
+      method: "POST",
+      url: withQuery(jobs, q),
+      bearer: i.apiKey,
+      // Submit is not idempotent: retried only when no response came back; an orphan NotStarted job is accepted (§9.2).
+      retry: "no-response-only",
+      body: {
+        Inputs: { [i.inputName]: blobRef(i, i.input.container, i.input.path, "r") },
+        Outputs: {
+          [i.modelOutputName]: blobRef(i, i.outputContainer, modelPath, "rcw"),
+          [i.evaluationOutputName]: blobRef(i, i.outputContainer, evalPath, "rcw"),
+        },
+        GlobalParameters: i.globalParameters ?? {},
+      },
+      settings: i.http,
+    });
+    jobId = String(res.data ?? "").replace(/^"|"$/g, "");
+    if (!jobId) throw new Error("BES submit returned no job id");
+  } catch (err) {
+    throw failure(TYPE, name, "submit training job (BES)", err, undefined, secrets);
+  }
+  const jobUrl = withQuery(joinUrl(jobs, encodeURIComponent(jobId)), q);
+  try {
+    await send({ surface: "bes", method: "POST", url: withQuery(joinUrl(jobs, `${encodeURIComponent(jobId)}/start`), q), bearer: i.apiKey, retry: "no-response-only", body: {}, settings: i.http });
+  } catch (err) {
+    throw failure(TYPE, name, `start training job ${jobId}`, err, undefined, secrets);
+  }
+  const deadline = Date.now() + (i.timeoutMinutes ?? 60) * 60_000;
+  let status: unknown;
+  for (;;) {
+    try {
+      status = (await send({ surface: "bes", method: "GET", url: jobUrl, bearer: i.apiKey, settings: i.http })).data;
+    } catch (err) {
+      throw failure(TYPE, name, `get training job ${jobId} status`, err, undefined, secrets);
+    }
+    const s = statusName(prop(status, "StatusCode"));
+    if (s === "Finished") break;
+    if (s === "Failed" || s === "Cancelled") {
+      const details = String(prop(status, "Details") ?? "no details");
+      throw new Error(`${TYPE} "${name}": training job ${jobId} ${s === "Failed" ? "failed" : "was cancelled"}: ${details}. Fix the dataset or the global parameters and run up again; the bound model is unchanged.`);
+    }
+    if (Date.now() > deadline) {
+      await send({ surface: "bes", method: "DELETE", url: jobUrl, bearer: i.apiKey, acceptStatus: [404], settings: i.http }).catch(() => undefined);
+      throw new Error(`${TYPE} "${name}": training job ${jobId} did not finish within ${i.timeoutMinutes ?? 60} minutes (last status ${s}); it was cancelled. Raise timeoutMinutes or check the service.`);
+    }
+    await sleep((i.pollIntervalSeconds ?? 5) * 1000);
+  }
+  const results = prop<Record<string, unknown>>(status, "Results") ?? {};
+  const modelLoc = splitRelativeLocation(String(prop(prop(results, i.modelOutputName), "RelativeLocation") ?? `${i.outputContainer}/${modelPath}`));
+  const evalLoc = splitRelativeLocation(String(prop(prop(results, i.evaluationOutputName), "RelativeLocation") ?? `${i.outputContainer}/${evalPath}`));
+  let identity: BlobIdentity | undefined;
+  let metrics: ModelMetrics | undefined;
+  try {
+    identity = await getBlobIdentity(storageOf(i), modelLoc.container, modelLoc.path);
+    const text = await readBlobText(storageOf(i), evalLoc.container, evalLoc.path);
+    if (text !== undefined) metrics = parseEvaluationMetrics(text);
+  } catch (err) {
+    throw failure(TYPE, name, `read the outputs of training job ${jobId}`, err, undefined, secrets);
+  }
+  if (!identity) throw new Error(`${TYPE} "${name}": training job ${jobId} finished but wrote no model at ${modelLoc.container}/${modelLoc.path}. Check modelOutputName against the service's outputs.`);
+  const model: ModelBlobRef = {
+    container: identity.container,
+    path: identity.path,
+    etag: identity.etag,
+    lastModified: identity.lastModified,
+    size: identity.size,
+    ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
+    ...(metrics && Object.keys(metrics).length > 0 ? { metrics } : {}),
+  };
+  return { jobId, inputIdentity: pre.identity, model, evaluation: evalLoc, ...(metrics ? { metrics } : {}), startedAt, finishedAt: new Date().toISOString() };
+}
+
+function strip<T>(o: T): T {
+  return Object.fromEntries(Object.entries(o as object).filter(([, v]) => v !== undefined)) as T;
+}
+
+const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingRunState> = {
+  async check(olds, news) {
+    const { inputs, failures } = checkRetrainingRun(news);
+    const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    if (failures.length === 0 && isNew && isKnown([inputs.input, inputs.storageAccountName, inputs.storageBlobEndpoint, inputs.storageAccountKey, inputs.storageUserDelegationKey])) {
+      failures.push(...(await inputIdentity(inputs)).failures);
+    }
+    return { inputs, failures: toCheckFailures(failures) };
+  },
+
+  async diff(_id, olds, news) {
+    let current: BlobIdentity | undefined;
+    // One storage read, only when the program does not state the dataset's etag itself.
+    if (news.inputEtag === undefined && isKnown(news.input) && isKnown([news.storageAccountKey, news.storageBlobEndpoint, news.storageUserDelegationKey])) {
+      const r = await inputIdentity(news);
+      if (r.failures.length > 0) throw new Error(toCheckFailures(r.failures).map((f) => `${TYPE} "${nameOf(news)}": ${f.property}: ${f.reason}`).join("\n"));
+      current = r.identity;
+    }
+    const { rerun: _r, ...result } = diffRetrainingRun(olds, news, current);
+    return result;
+  },
+
+  async create(inputs) {
+    const run = await runJob(inputs);
+    return { id: run.jobId, outs: strip({ ...inputs, ...run }) };
+  },
+
+  async read(id, props) {
+    // A run is history: refresh keeps it as recorded (jobs expire on the service, contract §10.6).
+    return { id, props, inputs: props };
+  },
+
+  async update(_id, olds, news) {
+    let current: BlobIdentity | undefined;
+    if (news.inputEtag === undefined) current = (await inputIdentity(news)).identity;
+    const { rerun } = diffRetrainingRun(olds, news, current);
+    if (!rerun) {
+      const { jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt } = olds;
+      return { outs: strip({ ...news, jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt }) };
+    }
+    return { outs: strip({ ...news, ...(await runJob(news)) }) };
+  },
+
+  async delete() {
+    // Trained models stay in storage: a binding may still serve them.
+  },
+};
+
+/** One training job. Its `model` output feeds TrainedModelBinding; destroy keeps the model blobs. */
+export class RetrainingRun extends pulumi.dynamic.Resource {
+  declare public readonly jobId: pulumi.Output<string>;
+  declare public readonly model: pulumi.Output<ModelBlobRef>;
+  declare public readonly metrics: pulumi.Output<ModelMetrics | undefined>;
+  declare public readonly evaluation: pulumi.Output<BlobLocation | undefined>;
+  declare public readonly inputIdentity: pulumi.Output<BlobIdentity>;
+  declare public readonly input: pulumi.Output<BlobLocation>;
+  declare public readonly globalParameters: pulumi.Output<Record<string, GlobalParameterValue> | undefined>;
+  declare public readonly startedAt: pulumi.Output<string>;
+  declare public readonly finishedAt: pulumi.Output<string>;
+
+  constructor(name: string, args: RetrainingRunArgs, opts?: pulumi.CustomResourceOptions) {
+    const ts = args.trainingService;
+    const secret = <T>(v: pulumi.Input<T> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
+    super(
+      provider,
+      name,
+      {
+        resourceName: name,
+        apiLocation: args.apiLocation ?? ts?.apiLocation,
+        apiKey: secret(args.apiKey ?? ts?.apiKey),
+        inputName: args.inputName ?? ts?.inputName,
+        modelOutputName: args.modelOutputName ?? ts?.modelOutputName,
+        evaluationOutputName: args.evaluationOutputName ?? ts?.evaluationOutputName,
+        input: args.input,
+        inputEtag: args.inputEtag,
+        globalParameters: args.globalParameters,
+        outputContainer: args.outputContainer,
+        outputPrefix: args.outputPrefix,
+        storageAccountName: args.storageAccountName,
+        storageBlobEndpoint: args.storageBlobEndpoint,
+        storageAccountKey: secret(args.storageAccountKey),
+        storageUserDelegationKey: secret(args.storageUserDelegationKey),
+        timeoutMinutes: args.timeoutMinutes,
+        pollIntervalSeconds: args.pollIntervalSeconds,
+        http: args.http,
+        jobId: undefined,
+        model: undefined,
+        metrics: undefined,
+        evaluation: undefined,
+        inputIdentity: undefined,
+        startedAt: undefined,
+        finishedAt: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "storageAccountKey", "storageUserDelegationKey"] },
+      "azureml",
+      TYPE,
+    );
+  }
+}
+
+export const retrainingRunProvider = provider;

@@ -1,0 +1,448 @@
+/**
+ * ScoringEndpoint — an added (non-default) endpoint on a classic predictive web service (contract §1, M4–M8).
+ */
+import * as pulumi from "@pulumi/pulumi";
+import {
+  ClassicCoordinates,
+  DEFAULT_CLASSIC_REGION,
+  EndpointInfo,
+  HttpSettings,
+  defaultManagementBaseUrl,
+  endpointUrl,
+  getEndpoint,
+  getWebService,
+  parseEndpoint,
+  send,
+} from "./client";
+import { failure, formatFailure, isServiceError } from "./errors";
+import {
+  DEFAULT_ENDPOINT_NAME,
+  DESCRIPTION_MAX,
+  InputFailure,
+  MAX_CONCURRENT_CALLS,
+  MAX_CONCURRENT_CALLS_LOW,
+  THROTTLE_LEVELS,
+  TRACE_LEVELS,
+  changedFields,
+  checkEndpointName,
+  checkHex32,
+  checkHttp,
+  checkOneOf,
+  checkRegion,
+  checkRequired,
+  checkUrl,
+  isKnown,
+  isUnknown,
+  toCheckFailures,
+  trimSlash,
+} from "./validation";
+
+const TYPE = "ScoringEndpoint";
+
+export interface ScoringEndpointArgs {
+  /** Classic workspace id (32 lowercase hex characters). Changing it replaces the endpoint. */
+  workspaceId: pulumi.Input<string>;
+  /** Id of the **predictive** web service (32 hex). Training services have nothing to bind (contract §1.1, E6). Replaces on change. */
+  webServiceId: pulumi.Input<string>;
+  /** Endpoint name: ≤ 24 lowercase letters, digits, hyphens (not first/last); never the default endpoint (§1.4). Replaces on change. */
+  endpointName: pulumi.Input<string>;
+  /** Workspace authorization token (secret) for PUT/PATCH/GET/DELETE on the management API (§1.3). */
+  workspaceToken: pulumi.Input<string>;
+  /** Workspace region (§1.2): ussouthcentral (default), europewest, asiasoutheast, japaneast, uswestcentral, germanycentral. Replaces on change. */
+  region?: pulumi.Input<string>;
+  /** Management base URL; default the region's real host (`https://{regionPrefix}management.azureml.net`). Set it to drive the emulator. */
+  managementBaseUrl?: pulumi.Input<string>;
+  /** Description, ≤ 2000 characters. */
+  description?: pulumi.Input<string>;
+  /** `Low` (default; caps maxConcurrentCalls at 4) or `High` (up to 200). */
+  throttleLevel?: pulumi.Input<"Low" | "High">;
+  /** Concurrent RRS calls, 1–200 (≤ 4 under `Low`). Default: the service's (4 free / 20 paid). */
+  maxConcurrentCalls?: pulumi.Input<number>;
+  /** `None` (default), `Error` or `All`. */
+  diagnosticsTraceLevel?: pulumi.Input<"None" | "Error" | "All">;
+  /** Name of the web service's default endpoint, refused as a target. Default `default`. */
+  defaultEndpointName?: pulumi.Input<string>;
+  /**
+   * Take over an existing endpoint instead of creating it (the way to "import": `pulumi import` does not work for
+   * dynamic providers). Create then reads the endpoint and applies only differing declared settings.
+   */
+  adopt?: pulumi.Input<boolean>;
+  /** Whether destroy deletes the endpoint. Default: true when this resource created it, false when it was adopted. */
+  deleteOnDestroy?: pulumi.Input<boolean>;
+  /** Timeouts, retries and per-host concurrency for this resource's calls. */
+  http?: pulumi.Input<HttpSettings>;
+}
+
+/** Resolved inputs as the provider receives them (after check: defaults filled, URLs trimmed). */
+export interface ScoringEndpointInputs {
+  /** The Pulumi resource name, set by the class, for error messages. */
+  resourceName?: string;
+  workspaceId: string;
+  webServiceId: string;
+  endpointName: string;
+  workspaceToken: string;
+  region: string;
+  managementBaseUrl: string;
+  description?: string;
+  throttleLevel?: "Low" | "High";
+  maxConcurrentCalls?: number;
+  diagnosticsTraceLevel?: "None" | "Error" | "All";
+  defaultEndpointName: string;
+  adopt?: boolean;
+  deleteOnDestroy?: boolean;
+  http?: HttpSettings;
+}
+
+/** State: the inputs plus what the service reports. Fields added later must stay optional. */
+export interface ScoringEndpointState extends ScoringEndpointInputs {
+  /** Execution base URL (BES `/jobs`, RRS `/execute` are appended to it). */
+  apiLocation: string;
+  helpLocation?: string;
+  /** The management URL that PATCH (Update Resource) targets — for Data Factory or scripts. */
+  patchUrl: string;
+  primaryKey?: string;
+  secondaryKey?: string;
+  /** Names of the endpoint's updatable trained-model resources (what a binding's trainedModelName must be). */
+  trainedModelResourceNames: string[];
+  /** True when the endpoint existed before and was taken over. */
+  adopted: boolean;
+}
+
+const SETTINGS = ["description", "throttleLevel", "maxConcurrentCalls", "diagnosticsTraceLevel"] as const;
+const REPLACE_ON = ["workspaceId", "webServiceId", "endpointName", "region"] as const;
+
+/** Pure, offline checks; returns every failure and the normalised inputs. */
+export function checkScoringEndpoint(news: Partial<ScoringEndpointInputs>): { inputs: ScoringEndpointInputs; failures: InputFailure[] } {
+  const out: InputFailure[] = [];
+  const region = news.region ?? DEFAULT_CLASSIC_REGION;
+  const defaultEndpointName = news.defaultEndpointName ?? DEFAULT_ENDPOINT_NAME;
+  checkHex32(out, "workspaceId", news.workspaceId, "workspace id");
+  checkHex32(out, "webServiceId", news.webServiceId, "predictive web service id");
+  checkEndpointName(out, "endpointName", news.endpointName, defaultEndpointName);
+  checkRequired(out, "workspaceToken", news.workspaceToken, "Pass the workspace authorization token as a secret (config --secret)");
+  checkRegion(out, "region", region);
+  checkUrl(out, "managementBaseUrl", news.managementBaseUrl);
+  checkOneOf(out, "throttleLevel", news.throttleLevel, THROTTLE_LEVELS, "Use Low or High (contract §1.4)");
+  checkOneOf(out, "diagnosticsTraceLevel", news.diagnosticsTraceLevel, TRACE_LEVELS, "Use None, Error or All (contract §1.4)");
+  const mcc = news.maxConcurrentCalls;
+  if (mcc !== undefined && !isUnknown(mcc)) {
+    if (typeof mcc !== "number" || !Number.isInteger(mcc) || mcc < 1 || mcc > MAX_CONCURRENT_CALLS) {
+      out.push({ property: "maxConcurrentCalls", reason: `maxConcurrentCalls ${String(mcc)} is out of range`, fix: "Give an integer from 1 to 200 (contract §1.4)" });
+    } else if ((news.throttleLevel ?? "Low") === "Low" && mcc > MAX_CONCURRENT_CALLS_LOW) {
+      out.push({
+        property: "maxConcurrentCalls",
+        reason: `maxConcurrentCalls ${mcc} exceeds 4, the cap of throttleLevel Low`,
+        fix: 'Set throttleLevel to "High" or maxConcurrentCalls to 4 or less (contract §1.5 M5)',
+      });
+    }
+  }
+  if (typeof news.description === "string" && news.description.length > DESCRIPTION_MAX) {
+    out.push({ property: "description", reason: `description has ${news.description.length} characters`, fix: "Keep it to 2000 characters (contract §1.4)" });
+  }
+  checkHttp(out, news.http);
+  const base =
+    news.managementBaseUrl === undefined ? defaultManagementBaseUrl(region) : isUnknown(news.managementBaseUrl) ? news.managementBaseUrl : trimSlash(news.managementBaseUrl);
+  const inputs = { ...news, region, defaultEndpointName, managementBaseUrl: base } as ScoringEndpointInputs;
+  return { inputs, failures: out };
+}
+
+/** Pure diff: replaces for identity fields, updates for settings and connection fields; ignores `__provider`. */
+export function diffScoringEndpoint(olds: Partial<ScoringEndpointState>, news: ScoringEndpointInputs): pulumi.dynamic.DiffResult {
+  const replaces = changedFields(olds, news, REPLACE_ON);
+  const other = changedFields(olds, news, [...SETTINGS, "managementBaseUrl", "workspaceToken", "adopt", "deleteOnDestroy", "defaultEndpointName", "http"]);
+  // Settings the program leaves unset keep whatever the service has: not a change.
+  const changes = other.filter((f) => !(SETTINGS as readonly string[]).includes(f) || (news as unknown as Record<string, unknown>)[f] !== undefined);
+  return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
+}
+
+function nameOf(i: Partial<ScoringEndpointInputs>): string {
+  return i.resourceName ?? i.endpointName ?? "endpoint";
+}
+
+function coordinates(i: ScoringEndpointInputs): ClassicCoordinates {
+  return { managementBaseUrl: i.managementBaseUrl, workspaceId: i.workspaceId, webServiceId: i.webServiceId, token: i.workspaceToken, http: i.http };
+}
+
+/**
+ * Read-only checks that need the service (zero writes): the workspace and web service exist in this region, the
+ * target is not the default endpoint nor an endpoint of a training service, and the endpoint exists iff adopting.
+ */
+export async function preflightScoringEndpoint(i: ScoringEndpointInputs, name: string): Promise<InputFailure[]> {
+  const c = coordinates(i);
+  const out: InputFailure[] = [];
+  try {
+    const svc = await getWebService(c);
+    const defaultName = svc?.defaultEndpointName ?? i.defaultEndpointName;
+    if (defaultName === i.endpointName) {
+      return [
+        {
+          property: "endpointName",
+          reason: `"${i.endpointName}" is the default endpoint of web service ${i.webServiceId}, which cannot be updated`,
+          fix: "Choose another name: the default endpoint is refreshed by re-publishing, not by retraining (contract §1.1, E5)",
+        },
+      ];
+    }
+    const def = await getEndpoint(c, defaultName);
+    if (def && def.resources.length === 0) {
+      out.push({
+        property: "webServiceId",
+        reason: `web service ${i.webServiceId}${svc?.name ? ` ("${svc.name}")` : ""} has no updatable resources: it is a training web service`,
+        fix: "This Web Service has no updatable resources: add the endpoint to the predictive web service (\"[predictive exp.]\") instead (contract §1.6, E6)",
+      });
+      return out;
+    }
+    const existing = await getEndpoint(c, i.endpointName);
+    if (existing && !i.adopt) {
+      out.push({
+        property: "endpointName",
+        reason: `endpoint "${i.endpointName}" already exists on web service ${i.webServiceId}`,
+        fix: "Set adopt: true to take it over without re-creating it, or choose another name",
+      });
+    } else if (!existing && i.adopt) {
+      out.push({ property: "adopt", reason: `adopt is true but there is no endpoint "${i.endpointName}" to adopt`, fix: "Check endpointName, or remove adopt to create the endpoint" });
+    }
+  } catch (err) {
+    out.push({
+      property: isServiceError(err) && err.status === 401 ? "workspaceToken" : isServiceError(err) && err.code === "WorkspaceNotFound" ? "region" : "webServiceId",
+      reason: formatFailure(TYPE, name, "preview read", err, undefined, [i.workspaceToken]),
+      fix: "Nothing was written",
+    });
+  }
+  return out;
+}
+
+function settingsBody(i: Partial<ScoringEndpointInputs>, fields: readonly string[]): Record<string, unknown> {
+  const body: Record<string, unknown> = {};
+  if (fields.includes("description") && i.description !== undefined) body.Description = i.description;
+  if (fields.includes("throttleLevel") && i.throttleLevel !== undefined) body.ThrottleLevel = i.throttleLevel;
+  if (fields.includes("maxConcurrentCalls") && i.maxConcurrentCalls !== undefined) body.MaxConcurrentCalls = i.maxConcurrentCalls;
+  if (fields.includes("diagnosticsTraceLevel") && i.diagnosticsTraceLevel !== undefined) body.DiagnosticsTraceLevel = i.diagnosticsTraceLevel;
+  return body;
+}
+
+function toState(i: ScoringEndpointInputs, ep: EndpointInfo, adopted: boolean): ScoringEndpointState {
+  return {
+    ...i,
+    description: i.description ?? ep.description,
+    throttleLevel: i.throttleLevel ?? (ep.throttleLevel as ScoringEndpointState["throttleLevel"]),
+    maxConcurrentCalls: i.maxConcurrentCalls ?? ep.maxConcurrentCalls,
+    diagnosticsTraceLevel: i.diagnosticsTraceLevel ?? (ep.diagnosticsTraceLevel as ScoringEndpointState["diagnosticsTraceLevel"]),
+    apiLocation: ep.apiLocation ?? "",
+    helpLocation: ep.helpLocation,
+    patchUrl: endpointUrl(i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName),
+    primaryKey: ep.primaryKey,
+    secondaryKey: ep.secondaryKey,
+    trainedModelResourceNames: ep.resources.map((r) => r.name),
+    adopted,
+  };
+}
+
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+async function patchSettings(i: ScoringEndpointInputs, body: Record<string, unknown>): Promise<EndpointInfo | undefined> {
+  const res = await send({ surface: "management", method: "PATCH", url: endpointUrl(i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName), bearer: i.workspaceToken, body, settings: i.http });
+  return res.data && typeof res.data === "object" && "Name" in (res.data as object) ? parseEndpoint(res.data) : undefined;
+}
+
+const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEndpointState> = {
+  async check(olds, news) {
+    const { inputs, failures } = checkScoringEndpoint(news);
+    // The engine calls no diff for a new resource, so preview-time reads for it happen here (zero writes).
+    const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    if (failures.length === 0 && isNew && isKnown(inputs)) failures.push(...(await preflightScoringEndpoint(inputs, nameOf(inputs))));
+    return { inputs, failures: toCheckFailures(failures) };
+  },
+
+  async diff(_id, olds, news) {
+    const result = diffScoringEndpoint(olds, news);
+    if (result.replaces && result.replaces.length > 0 && isKnown(news)) {
+      const problems = await preflightScoringEndpoint({ ...news, adopt: news.adopt ?? false }, nameOf(news));
+      if (problems.length > 0) throw new Error(toCheckFailures(problems).map((p) => `${TYPE} "${nameOf(news)}": ${p.property}: ${p.reason}`).join("\n"));
+    }
+    return result;
+  },
+
+  async create(inputs) {
+    const c = coordinates(inputs);
+    const id = `${inputs.workspaceId}/${inputs.webServiceId}/${inputs.endpointName}`;
+    const secrets = [inputs.workspaceToken];
+    if (inputs.adopt) {
+      let ep: EndpointInfo | undefined;
+      try {
+        ep = await getEndpoint(c, inputs.endpointName);
+      } catch (err) {
+        throw failure(TYPE, nameOf(inputs), "adopt endpoint (GET)", err, undefined, secrets);
+      }
+      if (!ep) throw new Error(`${TYPE} "${nameOf(inputs)}": adopt failed: no such endpoint on web service ${inputs.webServiceId}. Check endpointName, or remove adopt to create it.`);
+      const differing = SETTINGS.filter((f) => inputs[f] !== undefined && inputs[f] !== (ep as unknown as Record<string, unknown>)[f]);
+      if (differing.length > 0) {
+        try {
+          ep = (await patchSettings(inputs, settingsBody(inputs, differing))) ?? (await getEndpoint(c, inputs.endpointName)) ?? ep;
+        } catch (err) {
+          throw failure(TYPE, nameOf(inputs), "adopt endpoint: apply settings (PATCH)", err, undefined, secrets);
+        }
+      }
+      return { id, outs: stripUndefined(toState(inputs, ep, true)) };
+    }
+    const body = settingsBody(inputs, ["description", "throttleLevel", "maxConcurrentCalls"]);
+    let ep: EndpointInfo | undefined;
+    try {
+      const res = await send({ surface: "management", method: "PUT", url: endpointUrl(inputs.managementBaseUrl, inputs.workspaceId, inputs.webServiceId, inputs.endpointName), bearer: inputs.workspaceToken, body, settings: inputs.http });
+      ep = res.data && typeof res.data === "object" && prop(res.data, "ApiLocation") ? parseEndpoint(res.data) : undefined;
+    } catch (err) {
+      throw failure(TYPE, nameOf(inputs), "create endpoint (PUT)", err, undefined, secrets);
+    }
+    try {
+      if (inputs.diagnosticsTraceLevel !== undefined && inputs.diagnosticsTraceLevel !== (ep?.diagnosticsTraceLevel ?? "None")) {
+        ep = (await patchSettings(inputs, settingsBody(inputs, ["diagnosticsTraceLevel"]))) ?? undefined;
+      }
+      if (!ep || !ep.apiLocation) ep = await getEndpoint(c, inputs.endpointName);
+      if (!ep) throw new Error("the endpoint is not readable after PUT");
+    } catch (err) {
+      // The endpoint exists now: tell the engine, so it is recorded instead of leaked.
+      const e = failure(TYPE, nameOf(inputs), "create endpoint (read back)", err, "The endpoint was created; run up again to finish", secrets);
+      throw Object.assign(e, { id, properties: stripUndefined(toState(inputs, { name: inputs.endpointName, resources: [] }, false)), reasons: [e.message] });
+    }
+    return { id, outs: stripUndefined(toState(inputs, ep, false)) };
+  },
+
+  async read(id, props) {
+    const state = props as ScoringEndpointState;
+    let ep: EndpointInfo | undefined;
+    try {
+      ep = await getEndpoint(coordinates(state), state.endpointName);
+    } catch (err) {
+      throw failure(TYPE, nameOf(state), "refresh (GET endpoint)", err, undefined, [state.workspaceToken]);
+    }
+    if (!ep) return {};
+    const next: ScoringEndpointState = stripUndefined({
+      ...state,
+      description: ep.description ?? state.description,
+      throttleLevel: (ep.throttleLevel as ScoringEndpointState["throttleLevel"]) ?? state.throttleLevel,
+      maxConcurrentCalls: ep.maxConcurrentCalls ?? state.maxConcurrentCalls,
+      diagnosticsTraceLevel: (ep.diagnosticsTraceLevel as ScoringEndpointState["diagnosticsTraceLevel"]) ?? state.diagnosticsTraceLevel,
+      apiLocation: ep.apiLocation ?? state.apiLocation,
+      helpLocation: ep.helpLocation ?? state.helpLocation,
+      primaryKey: ep.primaryKey ?? state.primaryKey,
+      secondaryKey: ep.secondaryKey ?? state.secondaryKey,
+      trainedModelResourceNames: ep.resources.map((r) => r.name),
+    });
+    return { id, props: next, inputs: inputsOf(next) as ScoringEndpointState };
+  },
+
+  async update(_id, olds, news) {
+    const changed = changedFields(olds, news, SETTINGS).filter((f) => (news as unknown as Record<string, unknown>)[f] !== undefined);
+    let ep: EndpointInfo | undefined;
+    if (changed.length > 0) {
+      try {
+        ep = await patchSettings(news, settingsBody(news, changed));
+      } catch (err) {
+        throw failure(TYPE, nameOf(news), "update endpoint settings (PATCH)", err, undefined, [news.workspaceToken, olds.workspaceToken]);
+      }
+    }
+    const base: EndpointInfo = ep ?? {
+      name: news.endpointName,
+      description: olds.description,
+      apiLocation: olds.apiLocation,
+      helpLocation: olds.helpLocation,
+      primaryKey: olds.primaryKey,
+      secondaryKey: olds.secondaryKey,
+      throttleLevel: olds.throttleLevel,
+      maxConcurrentCalls: olds.maxConcurrentCalls,
+      diagnosticsTraceLevel: olds.diagnosticsTraceLevel,
+      resources: (olds.trainedModelResourceNames ?? []).map((n) => ({ name: n })),
+    };
+    return { outs: stripUndefined(toState(news, base, olds.adopted ?? false)) };
+  },
+
+  async delete(_id, props) {
+    const state = props as ScoringEndpointState;
+    const shouldDelete = state.deleteOnDestroy ?? !state.adopted;
+    if (!shouldDelete) return;
+    try {
+      await send({ surface: "management", method: "DELETE", url: endpointUrl(state.managementBaseUrl, state.workspaceId, state.webServiceId, state.endpointName), bearer: state.workspaceToken, acceptStatus: [404], settings: state.http });
+    } catch (err) {
+      throw failure(TYPE, nameOf(state), "delete endpoint (DELETE)", err, undefined, [state.workspaceToken]);
+    }
+  },
+};
+
+function prop(obj: unknown, name: string): unknown {
+  if (!obj || typeof obj !== "object") return undefined;
+  const lower = name.toLowerCase();
+  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (k.toLowerCase() === lower) return v;
+  return undefined;
+}
+
+/** The input fields of a state (what read returns as `inputs`, so post-refresh diffs are honest). */
+function inputsOf(s: ScoringEndpointState): ScoringEndpointInputs {
+  const { apiLocation: _a, helpLocation: _h, patchUrl: _p, primaryKey: _k1, secondaryKey: _k2, trainedModelResourceNames: _r, adopted: _d, ...inputs } = s;
+  return inputs;
+}
+
+/**
+ * An added endpoint on a classic predictive web service. Create PUTs it (or adopts an existing one with
+ * `adopt: true`), update PATCHes its settings, delete removes it (not when adopted, unless `deleteOnDestroy`).
+ * The default endpoint and endpoints of training services are refused at preview.
+ */
+export class ScoringEndpoint extends pulumi.dynamic.Resource {
+  declare public readonly workspaceId: pulumi.Output<string>;
+  declare public readonly webServiceId: pulumi.Output<string>;
+  declare public readonly endpointName: pulumi.Output<string>;
+  declare public readonly region: pulumi.Output<string>;
+  declare public readonly managementBaseUrl: pulumi.Output<string>;
+  /** Secret. */
+  declare public readonly workspaceToken: pulumi.Output<string>;
+  declare public readonly description: pulumi.Output<string | undefined>;
+  declare public readonly throttleLevel: pulumi.Output<string | undefined>;
+  declare public readonly maxConcurrentCalls: pulumi.Output<number | undefined>;
+  declare public readonly diagnosticsTraceLevel: pulumi.Output<string | undefined>;
+  declare public readonly defaultEndpointName: pulumi.Output<string>;
+  declare public readonly http: pulumi.Output<HttpSettings | undefined>;
+  /** Execution base URL: BES `{apiLocation}/jobs`, RRS `{apiLocation}/execute`. */
+  declare public readonly apiLocation: pulumi.Output<string>;
+  declare public readonly helpLocation: pulumi.Output<string | undefined>;
+  /** Management URL of this endpoint: the URL Update Resource (PATCH) targets. */
+  declare public readonly patchUrl: pulumi.Output<string>;
+  /** Secret: the endpoint's primary key (BES/RRS and PATCH auth). */
+  declare public readonly primaryKey: pulumi.Output<string>;
+  /** Secret. */
+  declare public readonly secondaryKey: pulumi.Output<string>;
+  declare public readonly trainedModelResourceNames: pulumi.Output<string[]>;
+  declare public readonly adopted: pulumi.Output<boolean>;
+
+  constructor(name: string, args: ScoringEndpointArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      provider,
+      name,
+      {
+        ...args,
+        resourceName: name,
+        workspaceToken: pulumi.secret(args.workspaceToken),
+        region: args.region,
+        managementBaseUrl: args.managementBaseUrl,
+        description: args.description,
+        throttleLevel: args.throttleLevel,
+        maxConcurrentCalls: args.maxConcurrentCalls,
+        diagnosticsTraceLevel: args.diagnosticsTraceLevel,
+        defaultEndpointName: args.defaultEndpointName,
+        http: args.http,
+        apiLocation: undefined,
+        helpLocation: undefined,
+        patchUrl: undefined,
+        primaryKey: undefined,
+        secondaryKey: undefined,
+        trainedModelResourceNames: undefined,
+        adopted: undefined,
+      },
+      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primaryKey", "secondaryKey", "workspaceToken"] },
+      "azureml",
+      TYPE,
+    );
+  }
+}
+
+/** The provider object, for tests that drive the lifecycle directly. */
+export const scoringEndpointProvider = provider;

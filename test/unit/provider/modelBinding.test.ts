@@ -1,0 +1,129 @@
+import {
+  checkResourceName,
+  checkTrainedModelBinding,
+  diffTrainedModelBinding,
+  relativeFromUri,
+  TrainedModelBindingInputs,
+  TrainedModelBindingState,
+} from "../../../provider/modelBinding";
+import { UNKNOWN } from "../../../provider/validation";
+
+const WS = "0123456789abcdef0123456789abcdef";
+const SVC = "fedcba9876543210fedcba9876543210";
+const model = { container: "models", path: "census/2024-05/model.ilearner", etag: "0x8DC1", lastModified: "2024-05-01T10:00:00.000Z", size: 1234, metrics: { auc: 0.9 } };
+const classic: Partial<TrainedModelBindingInputs> = {
+  targetKind: "classic",
+  workspaceId: WS,
+  webServiceId: SVC,
+  endpointName: "retrain01",
+  endpointKey: "k",
+  trainedModelName: "Census Model [trained model]",
+  model,
+  storageAccountName: "acct",
+  storageAccountKey: "key",
+};
+const arm: Partial<TrainedModelBindingInputs> = {
+  targetKind: "arm",
+  subscriptionId: "00000000-1111-2222-3333-444444444444",
+  resourceGroup: "rg",
+  webServiceName: "census",
+  armToken: "t",
+  trainedModelName: "Census Model [trained model]",
+  model,
+  storageAccountName: "acct",
+};
+
+describe("checkTrainedModelBinding", () => {
+  test("classic: good, defaults filled", () => {
+    const { inputs, failures } = checkTrainedModelBinding(classic);
+    expect(failures).toEqual([]);
+    expect(inputs).toMatchObject({ region: "ussouthcentral", managementBaseUrl: "https://management.azureml.net", defaultEndpointName: "default" });
+  });
+  test("arm: good, default ARM host", () => {
+    const { inputs, failures } = checkTrainedModelBinding(arm);
+    expect(failures).toEqual([]);
+    expect(inputs.armBaseUrl).toBe("https://management.azure.com");
+  });
+
+  test.each([
+    ["no target", { targetKind: undefined }, [{ property: "endpoint", reason: "no target given", fix: "Give exactly one of endpoint (a ScoringEndpoint), classicEndpoint or armWebService" }]],
+    ["two targets", { targetKind: "ambiguous" }, [{ property: "endpoint", reason: "more than one target given" }]],
+    ["default endpoint", { endpointName: "default" }, [{ property: "endpointName", reason: '"default" is the default endpoint, which cannot be updated' }]],
+    ["non-.ilearner blob", { model: { ...model, path: "census/model.csv" } }, [{ property: "model.path", reason: 'model blob "census/model.csv" is not an .ilearner', fix: "Bind the trained-model output of a training run: its RelativeLocation ends in .ilearner (contract §2.2, E15)" }]],
+    ["missing model", { model: undefined }, [{ property: "model", reason: "model is required", fix: "Pass the model blob from a RetrainingRun (run.model) or from getLatestModelBlob(...)" }]],
+    ["missing etag", { model: { ...model, etag: "" } }, [{ property: "model.etag", reason: "model.etag is required" }]],
+    ["bad container", { model: { ...model, container: "Models_1" } }, [{ property: "model.container", reason: 'container "Models_1" is not a valid container name' }]],
+    ["no credential", { endpointKey: undefined }, [{ property: "endpointKey", reason: "no credential for the classic endpoint" }]],
+    ["no storage credential", { storageAccountKey: undefined }, [{ property: "storageAccountKey", reason: "no storage credential to mint the read SAS" }]],
+    ["bad region", { region: "eastus" }, [{ property: "region", reason: 'region "eastus" is not a Studio (classic) region' }]],
+    ["bad SAS lifetime", { sasLifetimeMinutes: 0 }, [{ property: "sasLifetimeMinutes", reason: "sasLifetimeMinutes 0 is out of range" }]],
+    ["missing resource name", { trainedModelName: "" }, [{ property: "trainedModelName", reason: "trainedModelName is required" }]],
+    ["bad verification", { verification: { timeoutSeconds: -1, sampleRow: [] } }, [{ property: "verification.timeoutSeconds" }, { property: "verification.sampleRow" }]],
+  ] as Array<[string, Record<string, unknown>, unknown[]]>)("classic: %s", (_n, patch, expected) => {
+    expect(checkTrainedModelBinding({ ...classic, ...patch } as never).failures).toEqual(expected.map((e) => expect.objectContaining(e as object)));
+  });
+
+  test.each([
+    ["subscription not a GUID", { subscriptionId: "abc" }, [{ property: "subscriptionId", reason: 'subscriptionId "abc" is not a GUID' }]],
+    ["no token", { armToken: undefined }, [{ property: "armToken", reason: "armToken is required" }]],
+  ] as Array<[string, Record<string, unknown>, unknown[]]>)("arm: %s", (_n, patch, expected) => {
+    expect(checkTrainedModelBinding({ ...arm, ...patch } as never).failures).toEqual(expected.map((e) => expect.objectContaining(e as object)));
+  });
+
+  test("unknown model and endpoint are decided later", () => {
+    expect(checkTrainedModelBinding({ ...classic, model: UNKNOWN as never, endpointName: UNKNOWN, endpointKey: UNKNOWN }).failures).toEqual([]);
+  });
+});
+
+describe("diffTrainedModelBinding", () => {
+  const inputs = checkTrainedModelBinding(classic).inputs;
+  const state = { ...inputs, boundLocation: "models/census/2024-05/model.ilearner", verifiedBy: "model-headers", __provider: "old" } as TrainedModelBindingState;
+  test("no-op: nothing changes, __provider and outputs ignored", () => {
+    expect(diffTrainedModelBinding(state, { ...inputs, __provider: "new" } as never)).toEqual({ changes: false, replaces: [], deleteBeforeReplace: false, modelChanged: false });
+  });
+  test("metrics or last-modified alone do not promote", () => {
+    expect(diffTrainedModelBinding(state, { ...inputs, model: { ...model, metrics: { auc: 0.1 }, lastModified: "x" } }).changes).toBe(false);
+  });
+  test("a new etag promotes (update, no replace)", () => {
+    expect(diffTrainedModelBinding(state, { ...inputs, model: { ...model, etag: "0x8DC9" } })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false, modelChanged: true });
+  });
+  test("an unknown model (a run in progress) is a change", () => {
+    expect(diffTrainedModelBinding(state, { ...inputs, model: UNKNOWN as never }).changes).toBe(true);
+  });
+  test("switching endpoint replaces", () => {
+    expect(diffTrainedModelBinding(state, { ...inputs, endpointName: "retrain02" }).replaces).toEqual(["endpointName"]);
+  });
+  test("a failed verification is bound again", () => {
+    expect(diffTrainedModelBinding({ ...state, verifiedBy: "failed" }, inputs).modelChanged).toBe(true);
+  });
+});
+
+describe("checkResourceName", () => {
+  test("training service endpoint (no resources)", () => {
+    expect(checkResourceName({ name: "default", resources: [] }, "X")).toEqual([
+      {
+        property: "endpointName",
+        reason: 'endpoint "default" has no updatable resources: it belongs to a training web service',
+        fix: "This Web Service has no updatable resources: bind an added endpoint of the predictive web service (contract §1.6, E6)",
+      },
+    ]);
+  });
+  test("wrong name lists the valid names", () => {
+    expect(checkResourceName({ name: "ep", resources: [{ name: "Census Model [trained model]" }] }, "census model [Trained Model]")).toEqual([
+      {
+        property: "trainedModelName",
+        reason: '"census model [Trained Model]" is not an updatable resource of endpoint "ep"',
+        fix: 'Use the exact Name, one of "Census Model [trained model]" (contract §1.5 M6, E10)',
+      },
+    ]);
+  });
+  test("exact name passes", () => {
+    expect(checkResourceName({ name: "ep", resources: [{ name: "M" }] }, "M")).toEqual([]);
+  });
+});
+
+test("relativeFromUri handles the account endpoint, path-style and foreign URLs", () => {
+  expect(relativeFromUri("https://acct.blob.core.windows.net/models/a/m.ilearner", { storageAccountName: "acct" })).toBe("models/a/m.ilearner");
+  expect(relativeFromUri("http://127.0.0.1:10000/devstoreaccount1/models/a%20b/m.ilearner?sig=x", { storageAccountName: "devstoreaccount1", storageBlobEndpoint: "http://127.0.0.1:10000/devstoreaccount1" })).toBe("models/a b/m.ilearner");
+  expect(relativeFromUri("https://other.blob.core.windows.net/c/m.ilearner", { storageAccountName: "acct" })).toBe("c/m.ilearner");
+});

@@ -1,0 +1,105 @@
+import * as pulumi from "@pulumi/pulumi";
+
+type Registered = { type: string; name: string; inputs: Record<string, unknown> };
+const registered: Registered[] = [];
+
+pulumi.runtime.setMocks(
+  {
+    newResource(args) {
+      registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+      const extra = args.type.endsWith(":ScoringEndpoint") ? { primaryKey: "pk-secret", secondaryKey: "sk-secret", apiLocation: "https://svc/api" } : {};
+      return { id: `${args.name}-id`, state: { ...args.inputs, ...extra } };
+    },
+    call() {
+      return {};
+    },
+  },
+  "project",
+  "stack",
+  false,
+);
+
+import { ScoringEndpoint, scoringEndpointProvider } from "../../../provider/scoringEndpoint";
+import { TrainedModelBinding, trainedModelBindingProvider } from "../../../provider/modelBinding";
+import { RetrainingRun, retrainingRunProvider } from "../../../provider/retrainingRun";
+import { TrainingService, trainingServiceProvider } from "../../../provider/trainingService";
+import * as root from "../../../provider";
+
+function resolve<T>(o: pulumi.Output<T>): Promise<T> {
+  return new Promise((r) => o.apply((v) => r(v)));
+}
+
+const WS = "0123456789abcdef0123456789abcdef";
+const SVC = "fedcba9876543210fedcba9876543210";
+const model = { container: "models", path: "a/model.ilearner", etag: "E1", lastModified: "2024-05-01T00:00:00Z", size: 10 };
+
+test("the package root exports exactly the agreed names", () => {
+  expect(Object.keys(root).sort()).toEqual(
+    ["RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog"].sort(),
+  );
+});
+
+test("ScoringEndpoint registers its token and inputs, and marks keys and the token secret", async () => {
+  const ep = new ScoringEndpoint("ep", { workspaceId: WS, webServiceId: SVC, endpointName: "retrain01", workspaceToken: "plain-token" });
+  await resolve(ep.urn);
+  const r = registered.find((x) => x.name === "ep")!;
+  expect(r.type).toBe("pulumi-nodejs:dynamic/azureml:ScoringEndpoint");
+  expect(r.inputs).toMatchObject({ resourceName: "ep", workspaceId: WS, webServiceId: SVC, endpointName: "retrain01" });
+  expect(await pulumi.isSecret(ep.workspaceToken)).toBe(true);
+  // primaryKey/secondaryKey are secret through additionalSecretOutputs, which the engine (not the mocks) applies;
+  // the e2e tests check them in exported state.
+  expect(await pulumi.isSecret(ep.apiLocation)).toBe(false);
+});
+
+test("TrainedModelBinding unpacks a ScoringEndpoint target and keeps the model identity visible", async () => {
+  const ep = new ScoringEndpoint("ep2", { workspaceId: WS, webServiceId: SVC, endpointName: "retrain02", workspaceToken: "t" });
+  const b = new TrainedModelBinding("bind", {
+    endpoint: ep,
+    trainedModelName: "Census Model [trained model]",
+    model: pulumi.secret(model),
+    storageAccountName: "acct",
+    storageAccountKey: "plain-key",
+  });
+  await resolve(b.urn);
+  const r = registered.find((x) => x.name === "bind")!;
+  expect(r.type).toBe("pulumi-nodejs:dynamic/azureml:TrainedModelBinding");
+  expect(r.inputs).toMatchObject({ targetKind: "classic", workspaceId: WS, endpointName: "retrain02", model, trainedModelName: "Census Model [trained model]" });
+  expect(await pulumi.isSecret(b.model)).toBe(false);
+});
+
+test("two targets are reported by check, not thrown by the constructor", async () => {
+  const b = new TrainedModelBinding("bind2", {
+    classicEndpoint: { workspaceId: WS, webServiceId: SVC, endpointName: "x1" },
+    armWebService: { subscriptionId: "s", resourceGroup: "rg", webServiceName: "w" },
+    trainedModelName: "M",
+    model,
+    storageAccountName: "acct",
+  });
+  await resolve(b.urn);
+  expect(registered.find((x) => x.name === "bind2")!.inputs.targetKind).toBe("ambiguous");
+});
+
+test("RetrainingRun takes its service from a TrainingService", async () => {
+  const svc = new TrainingService("svc", { apiLocation: "https://x/services/s", apiKey: "k" });
+  const run = new RetrainingRun("run", { trainingService: svc, input: { container: "training", path: "a.csv" }, outputContainer: "models", storageAccountName: "acct", storageAccountKey: "k2" });
+  await resolve(run.urn);
+  const r = registered.find((x) => x.name === "run")!;
+  expect(r.inputs).toMatchObject({ apiLocation: "https://x/services/s", input: { container: "training", path: "a.csv" } });
+  expect(await pulumi.isSecret(svc.apiKey)).toBe(true);
+});
+
+describe("provider closures serialise small and capture nothing secret", () => {
+  test.each([
+    ["ScoringEndpoint", scoringEndpointProvider],
+    ["TrainedModelBinding", trainedModelBindingProvider],
+    ["RetrainingRun", retrainingRunProvider],
+    ["TrainingService", trainingServiceProvider],
+  ] as const)("%s", async (_n, provider) => {
+    const sf = await pulumi.runtime.serializeFunction(() => provider);
+    expect(sf.containsSecrets).toBe(false);
+    expect(sf.text.length).toBeLessThan(150_000);
+    expect(sf.text).not.toMatch(/plain-token|plain-key|pk-secret/);
+    // Packages are required inside functions, not captured by value.
+    expect(sf.text).not.toMatch(/function axiosRetry|AxiosHeaders/);
+  });
+});
