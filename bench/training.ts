@@ -5,6 +5,7 @@
  *     npx ts-node --transpile-only bench/training.ts
  */
 import * as fs from "fs";
+import { writeSection } from "./report";
 import * as os from "os";
 import * as path from "path";
 import { performance } from "perf_hooks";
@@ -95,28 +96,11 @@ function main(): void {
     }),
     "",
     `Generating ${GENERATED_ROWS.toLocaleString("en-US")} rows took ${Math.round(generateMs)} ms. Reference for this ` +
-      "model on the UCI split: accuracy 0.8531, AUC 0.9054 (`/work/shared/data/adult/README.md`, §5).",
+      "model on the UCI split: accuracy 0.8531, AUC 0.9054 (`../shared/data/adult/README.md`, §5).",
     "",
   ];
-  writeSection(lines.join("\n"));
+  writeSection(SECTION_HEADING, lines.slice(1).join("\n"));
   console.log(lines.join("\n"));
-}
-
-/** Replaces this script's section (heading to the next "## " heading) and leaves every other section as it was. */
-function writeSection(section: string): void {
-  const existing = fs.existsSync(BENCHMARKS_FILE) ? fs.readFileSync(BENCHMARKS_FILE, "utf8") : "# Benchmarks\n";
-  const lines = existing.split("\n");
-  const start = lines.findIndex((line) => line.trim() === SECTION_HEADING);
-  let updated: string;
-  if (start < 0) {
-    updated = `${existing.trimEnd()}\n\n${section}`;
-  } else {
-    const next = lines.findIndex((line, i) => i > start && line.startsWith("## "));
-    const before = start > 0 ? `${lines.slice(0, start).join("\n")}\n` : "";
-    const after = next < 0 ? "" : `\n${lines.slice(next).join("\n")}`;
-    updated = `${before}${section}${after}`;
-  }
-  fs.writeFileSync(BENCHMARKS_FILE, `${updated.trimEnd()}\n`);
 }
 
 main();

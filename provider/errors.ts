@@ -165,6 +165,16 @@ export function failure(
   return out;
 }
 
+/**
+ * The error for "the service accepted the write, a later step failed": carrying `id` and `properties` makes the
+ * engine record the resource instead of leaking it. The CLI then prints only "resource init failed" and keeps the
+ * reason in state, so the (already redacted) reason also goes to stderr, which the CLI shows for dynamic providers.
+ */
+export function initFailure(err: Error, id: string, properties: object): Error {
+  console.error(err.message);
+  return Object.assign(err, { id, properties, reasons: [err.message] });
+}
+
 /** An error for a problem found by a read before any write (preview time). */
 export function preflightError(type: string, name: string, property: string, reason: string, fix: string): Error {
   const out = new Error(redact(`${type} "${name}": ${property}: ${trimDot(reason)}. ${trimDot(fix)}.`));

@@ -34,7 +34,7 @@ import {
   mintSas,
   splitRelativeLocation,
 } from "./blobs";
-import { failure, formatFailure, isServiceError } from "./errors";
+import { failure, formatFailure, initFailure, isServiceError } from "./errors";
 import {
   DEFAULT_ENDPOINT_NAME,
   InputFailure,
@@ -717,7 +717,7 @@ const provider: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Train
       if (!progress.written) throw err;
       // The service accepted the write: record the resource so the engine neither leaks nor forgets it.
       const e = err as Error;
-      throw Object.assign(new Error(e.message), { id, properties: toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }), reasons: [e.message] });
+      throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
     }
   },
 

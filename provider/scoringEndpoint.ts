@@ -14,7 +14,7 @@ import {
   parseEndpoint,
   send,
 } from "./client";
-import { failure, formatFailure, isServiceError } from "./errors";
+import { failure, formatFailure, initFailure, isServiceError } from "./errors";
 import {
   DEFAULT_ENDPOINT_NAME,
   DESCRIPTION_MAX,
@@ -303,7 +303,7 @@ const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEn
     } catch (err) {
       // The endpoint exists now: tell the engine, so it is recorded instead of leaked.
       const e = failure(TYPE, nameOf(inputs), "create endpoint (read back)", err, "The endpoint was created; run up again to finish", secrets);
-      throw Object.assign(e, { id, properties: stripUndefined(toState(inputs, { name: inputs.endpointName, resources: [] }, false)), reasons: [e.message] });
+      throw initFailure(e, id, stripUndefined(toState(inputs, { name: inputs.endpointName, resources: [] }, false)));
     }
     return { id, outs: stripUndefined(toState(inputs, ep, false)) };
   },

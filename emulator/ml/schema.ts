@@ -1,6 +1,6 @@
 /**
  * The input schema of the Studio (classic) "Census Model" experiment: the 15 columns of the UCI Adult data set, in
- * the order the UCI files use. See /work/shared/data/adult/README.md for the data itself.
+ * the order the UCI files use. See ../shared/data/adult/README.md for the data itself.
  */
 
 export const ADULT_COLUMNS = [
