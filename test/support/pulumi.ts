@@ -63,3 +63,14 @@ export function collectSteps(events: EngineEvent[]): Array<{ op: string; type: s
       };
     });
 }
+
+/**
+ * The stack's checkpoint as the file backend stores it (what `pulumi stack export` prints without
+ * --show-secrets). The Automation API's exportStack() decrypts secrets, so tests about secrets read this instead.
+ */
+export function storedState(stateDir: string): string {
+  const stacksDir = path.join(stateDir, ".pulumi", "stacks");
+  const files = fs.readdirSync(stacksDir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".json"));
+  if (files.length !== 1) throw new Error(`expected one stack checkpoint under ${stacksDir}, found ${files.length}`);
+  return fs.readFileSync(path.join(stacksDir, files[0]), "utf8");
+}

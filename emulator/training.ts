@@ -1,0 +1,51 @@
+/**
+ * One training run, as the "Census Model" training experiment does it (BES jobs and pipeline runs): read the input
+ * dataset, train with the ML core, write the trained model (.ilearner) and the evaluation CSV.
+ * Failures come back as the text a job's `Details` carries.
+ */
+import type { BlockBlobClient } from "@azure/storage-blob";
+import { describeStorageError, readBlob, writeBlob } from "./blobs";
+import { DatasetError, trainFromCsv } from "./ml";
+import type { BlobReference } from "./store";
+
+export type TrainingOutcome = { ok: true; modelId?: string } | { ok: false; details: string };
+
+export interface TrainingRun {
+  input: BlockBlobClient;
+  /** How the failure detail names the input, e.g. `input1 (training/census.csv)`. */
+  inputDescription: string;
+  model?: BlobReference;
+  evaluation?: BlobReference;
+}
+
+export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
+  let csv: string;
+  try {
+    csv = (await readBlob(run.input)).bytes.toString("utf8");
+  } catch (err) {
+    return {
+      ok: false,
+      details: `Error 0030: Unable to download the input dataset ${run.inputDescription}: ${describeStorageError(err)}. Check that the blob exists and that the connection string or SAS can read it.`,
+    };
+  }
+  let result;
+  try {
+    result = trainFromCsv(csv);
+  } catch (err) {
+    // The ML core's message says what is wrong and where; it is passed on unchanged (emulator/ml/README.md).
+    if (err instanceof DatasetError) return { ok: false, details: err.message };
+    throw err;
+  }
+  for (const [ref, data, type] of [
+    [run.model, result.model, "application/octet-stream"],
+    [run.evaluation, result.evaluationCsv, "text/csv"],
+  ] as const) {
+    if (!ref) continue;
+    try {
+      await writeBlob(ref, data, type);
+    } catch (err) {
+      return { ok: false, details: `Error 0030: Unable to write the output ${ref.relativeLocation.replace(/^\/+/, "")}: ${describeStorageError(err)}.` };
+    }
+  }
+  return { ok: true };
+}

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm start`: bootstrap, then the retrain-and-promote walkthrough (scripts/start.ts).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/bootstrap.sh
+exec node -r ts-node/register/transpile-only scripts/start.ts "$@"

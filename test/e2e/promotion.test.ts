@@ -1,0 +1,168 @@
+/**
+ * The product's promises, through the real engine (Automation API → CLI → nodejs host → dynamic providers) against
+ * the emulator and Azurite: no-op previews write nothing, a new model blob is one reviewed update and one write,
+ * drift is seen and undone, preview-time errors write nothing, destroy keeps the default endpoint, and the exported
+ * state holds no secret in plaintext.
+ */
+import axios from "axios";
+import * as path from "path";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { StackConfig } from "../../examples/local/manifestConfig";
+import { collectSteps, storedState, withStack } from "../support/pulumi";
+import { testStorageConnectionString, uniqueName } from "../support/storage";
+import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
+
+const project = path.join(__dirname, "fixtures", "promotion");
+
+let emulator: RunningEmulator;
+let models: EmulatorModels;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
+  models = new EmulatorModels(emulator.manifest);
+});
+afterAll(async () => emulator?.close());
+
+function stackConfig(overrides: Record<string, string> = {}): StackConfig {
+  const { classic, arm, storage, containers } = emulator.manifest;
+  const values: StackConfig = {
+    storageAccountName: { value: storage.accountName },
+    storageBlobEndpoint: { value: storage.blobEndpoint },
+    storageAccountKey: { value: storage.accountKey, secret: true },
+    modelContainer: { value: containers.models },
+    workspaceId: { value: classic.workspaceId },
+    workspaceToken: { value: classic.workspaceToken, secret: true },
+    region: { value: classic.region },
+    managementBaseUrl: { value: classic.managementBaseUrl },
+    predictiveServiceId: { value: classic.predictiveService.id },
+    trainedModelName: { value: classic.predictiveService.trainedModelResourceName },
+    endpointName: { value: uniqueName("ep") },
+    classicPrefix: { value: `${uniqueName("classic")}/` },
+    armPrefix: { value: `${uniqueName("arm")}/` },
+    withArm: { value: "false" },
+    armBaseUrl: { value: arm.baseUrl },
+    armToken: { value: arm.token, secret: true },
+    armSubscriptionId: { value: arm.subscriptionId },
+    armResourceGroup: { value: arm.resourceGroup },
+    armWebServiceName: { value: arm.webServiceName },
+    armTrainedModelName: { value: arm.trainedModelAssetName },
+  };
+  for (const [key, value] of Object.entries(overrides)) values[key] = { value, secret: values[key]?.secret };
+  return values;
+}
+
+test("a new model blob is one reviewed update and one write; drift is seen and undone; destroy keeps the default endpoint", async () => {
+  const config = stackConfig({ withArm: "true" });
+  const classicPrefix = config.classicPrefix.value;
+  const armPrefix = config.armPrefix.value;
+  const v1 = await models.upload(classicPrefix, "v1", 1);
+  await models.upload(armPrefix, "v1", 1);
+  const { classic } = emulator.manifest;
+
+  await withStack(project, config, async ({ stack, stateDir }) => {
+    const created = await stack.up();
+    expect(created.summary.resourceChanges).toEqual({ create: 4 });
+    const apiLocation: string = created.outputs.endpointApiLocation.value;
+    const endpointKey: string = created.outputs.endpointKey.value;
+    expect(created.outputs.endpointKey.secret).toBe(true);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${emulator.manifest.containers.models}/${v1.path}`);
+
+    // A no-op preview and up write nothing.
+    await resetEmulatorRequests(emulator.url);
+    expect((await stack.preview()).changeSummary).toEqual({ same: 4 });
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 4 });
+    expect(await emulatorWrites(emulator.url)).toEqual({});
+
+    // A new model under the classic prefix: preview shows exactly one binding update, old → new with metrics.
+    const v2 = await models.upload(classicPrefix, "v2", 2);
+    const events: EngineEvent[] = [];
+    const preview = await stack.preview({ onEvent: (e) => events.push(e) });
+    expect(preview.changeSummary).toEqual({ same: 3, update: 1 });
+    const updates = collectSteps(events).filter((s) => s.op !== "same");
+    expect(updates.map((s) => s.name)).toEqual(["scoring-model"]);
+    const [oldModel, newModel] = [updates[0].oldInputs?.model, updates[0].newInputs?.model] as Array<Record<string, any>>;
+    expect(oldModel).toMatchObject({ path: v1.path, etag: v1.etag, size: v1.size });
+    expect(newModel).toMatchObject({ path: v2.path, etag: v2.etag, size: v2.size, lastModified: v2.lastModified });
+    expect(newModel.metrics.auc).toBeCloseTo(v2.auc, 4);
+    expect(await emulatorWrites(emulator.url)).toEqual({});
+
+    // up: exactly one PATCH, and scoring moves to the new model.
+    const promoted = await stack.up();
+    expect(promoted.summary.resourceChanges).toEqual({ same: 3, update: 1 });
+    expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${emulator.manifest.containers.models}/${v2.path}`);
+
+    // The same for the ARM web service: one definition update.
+    await resetEmulatorRequests(emulator.url);
+    const armV2 = await models.upload(armPrefix, "v2", 2);
+    expect((await stack.preview()).changeSummary).toEqual({ same: 3, update: 1 });
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 3, update: 1 });
+    expect(await emulatorWrites(emulator.url)).toEqual({ "arm PATCH": 1 });
+    expect(await scoringModel(emulator.manifest.arm.apiLocation, emulator.manifest.arm.primaryKey)).toBe(
+      `${emulator.manifest.containers.models}/${armV2.path}`,
+    );
+
+    // Someone PATCHes the endpoint back to v1 by hand: refresh reports the drift, up restores v2.
+    await models.patchEndpointOutOfBand(config.endpointName.value, endpointKey, v1.path);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${emulator.manifest.containers.models}/${v1.path}`);
+    const refreshed = await stack.refresh();
+    expect(refreshed.summary.resourceChanges).toMatchObject({ update: 1 });
+    await resetEmulatorRequests(emulator.url);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 3, update: 1 });
+    expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${emulator.manifest.containers.models}/${v2.path}`);
+
+    // No key, token, account key or SAS signature in plaintext in the stored state (what `pulumi stack export` prints).
+    const state = storedState(stateDir);
+    const leaked = [classic.workspaceToken, endpointKey, emulator.manifest.storage.accountKey, emulator.manifest.arm.token].filter((s) => state.includes(s));
+    expect(leaked).toEqual([]);
+    expect(/[?&]sig=/.test(state)).toBe(false);
+    expect(state).toContain('"endpointKey":{"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270","ciphertext"');
+
+    const destroyed = await stack.destroy();
+    expect(destroyed.summary.resourceChanges).toEqual({ delete: 4 });
+  });
+
+  // Destroy deleted the added endpoint and left the default one alone.
+  const mgmt = `${classic.managementBaseUrl}/workspaces/${classic.workspaceId}/webservices/${classic.predictiveService.id}/endpoints`;
+  const auth = { headers: { Authorization: `Bearer ${classic.workspaceToken}` }, validateStatus: () => true };
+  expect((await axios.get(`${mgmt}/${config.endpointName.value}`, auth)).status).toBe(404);
+  expect((await axios.get(`${mgmt}/${classic.predictiveService.defaultEndpointName}`, auth)).status).toBe(200);
+});
+
+describe("preview-time errors fail before any write", () => {
+  const cases: Array<[string, () => Record<string, string>, RegExp]> = [
+    ["the default endpoint", () => ({ endpointName: emulator.manifest.classic.predictiveService.defaultEndpointName }), /default endpoint/i],
+    ["an endpoint of the training service", () => ({ predictiveServiceId: emulator.manifest.classic.trainingService.id }), /no updatable resources|training/i],
+    ["a model that is not an .ilearner", () => ({ modelPath: "census/model.csv" }), /\.ilearner/],
+    ["a model blob that does not exist", () => ({ modelPath: "census/missing/model.ilearner" }), /not (found|exist)|does not exist|missing/i],
+    ["a workspace in another region", () => ({ region: "europewest", managementBaseUrl: emulator.manifest.classic.managementBaseUrl.replace(/\/[a-z]+$/, "/europewest") }), /region|WorkspaceNotFound/i],
+    ["unreachable storage", () => ({ storageBlobEndpoint: "http://127.0.0.1:9/devstoreaccount1/" }), /storage|ECONNREFUSED|connect/i],
+  ];
+
+  test.each(cases)("%s", async (_label, overrides, message) => {
+    const config = stackConfig(overrides());
+    await models.upload(config.classicPrefix.value, "v1", 1);
+    await withStack(project, config, async ({ stack }) => {
+      await resetEmulatorRequests(emulator.url);
+      await expect(stack.preview()).rejects.toThrow(message);
+      expect(await emulatorWrites(emulator.url)).toEqual({});
+    });
+  });
+
+  test("a trained-model resource name the endpoint does not have", async () => {
+    const config = stackConfig();
+    await models.upload(config.classicPrefix.value, "v1", 1);
+    await withStack(project, config, async ({ stack }) => {
+      await stack.up();
+      await stack.setConfig("trainedModelName", { value: "Census Model [no such model]" });
+      await resetEmulatorRequests(emulator.url);
+      const error = await stack.preview().then(() => undefined, (e: Error) => e);
+      expect(error?.message).toContain("Census Model [no such model]");
+      // The message names the resource names the endpoint does have.
+      expect(error?.message).toContain(emulator.manifest.classic.predictiveService.trainedModelResourceName);
+      expect(await emulatorWrites(emulator.url)).toEqual({});
+    });
+  });
+});

@@ -1,0 +1,98 @@
+/** Helpers for engine tests that promote models on the emulator: model blobs, request counts, probes. */
+import axios from "axios";
+import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
+import type { EmulatorManifest } from "../../emulator/manifest";
+import { generateAdultCsv, trainFromCsv } from "../../emulator/ml";
+
+/** One census row, every feature column, as RRS callers send it (strings). */
+export const SAMPLE_ROW: Record<string, string> = {
+  age: "45", workclass: "Private", fnlwgt: "160000", education: "Masters", "education-num": "14",
+  "marital-status": "Married-civ-spouse", occupation: "Exec-managerial", relationship: "Husband", race: "White",
+  sex: "Male", "capital-gain": "0", "capital-loss": "0", "hours-per-week": "50", "native-country": "United-States",
+};
+
+export interface UploadedModel { path: string; etag: string; size: number; lastModified: string; auc: number }
+
+/** Trains small real models and drops them (with evaluation.csv beside) into the emulator's models container. */
+export class EmulatorModels {
+  constructor(private readonly manifest: EmulatorManifest) {}
+
+  private container() {
+    return BlobServiceClient.fromConnectionString(this.manifest.storage.connectionString).getContainerClient(this.manifest.containers.models);
+  }
+
+  async upload(prefix: string, version: string, seed: number): Promise<UploadedModel> {
+    const trained = trainFromCsv(generateAdultCsv(1500, seed, { drift: seed > 1 ? 0.8 : 0 }), { seed });
+    const folder = `${prefix}${version}`;
+    await this.container().getBlockBlobClient(`${folder}/evaluation.csv`).upload(trained.evaluationCsv, Buffer.byteLength(trained.evaluationCsv));
+    const blob = this.container().getBlockBlobClient(`${folder}/model.ilearner`);
+    await blob.upload(trained.model, trained.model.length);
+    const props = await blob.getProperties();
+    return {
+      path: `${folder}/model.ilearner`,
+      etag: (props.etag ?? "").replace(/"/g, ""),
+      size: props.contentLength ?? 0,
+      lastModified: (props.lastModified ?? new Date(0)).toISOString(),
+      auc: trained.evaluation.auc,
+    };
+  }
+
+  /** What an operator does by hand: PATCH the endpoint's trained model with a SAS, outside Pulumi (contract M6). */
+  async patchEndpointOutOfBand(endpointName: string, endpointKey: string, modelPath: string): Promise<void> {
+    const { classic, storage, containers } = this.manifest;
+    const sas = generateBlobSASQueryParameters(
+      {
+        containerName: containers.models,
+        blobName: modelPath,
+        permissions: BlobSASPermissions.parse("r"),
+        startsOn: new Date(Date.now() - 5 * 60_000),
+        expiresOn: new Date(Date.now() + 15 * 60_000),
+      },
+      new StorageSharedKeyCredential(storage.accountName, storage.accountKey),
+    ).toString();
+    const url = `${classic.managementBaseUrl}/workspaces/${classic.workspaceId}/webservices/${classic.predictiveService.id}/endpoints/${endpointName}`;
+    await axios.patch(
+      url,
+      {
+        Resources: [
+          {
+            Name: classic.predictiveService.trainedModelResourceName,
+            Location: { BaseLocation: storage.blobEndpoint, RelativeLocation: `${containers.models}/${modelPath}`, SasBlobToken: `?${sas}` },
+          },
+        ],
+      },
+      { headers: { Authorization: `Bearer ${endpointKey}` } },
+    );
+  }
+}
+
+/** Writes (non-GET requests) the emulator saw on the management and ARM surfaces since the last reset, e.g. `{ "management PATCH": 1 }`. */
+export async function emulatorWrites(emulatorUrl: string): Promise<Record<string, number>> {
+  const res = await axios.get(`${emulatorUrl}/_emulator/requests`);
+  const counts = res.data as Record<string, Record<string, number>>;
+  const writes: Record<string, number> = {};
+  for (const surface of ["management", "arm"]) {
+    for (const [method, n] of Object.entries(counts[surface] ?? {})) {
+      if (method !== "GET" && method !== "HEAD" && n > 0) writes[`${surface} ${method}`] = n;
+    }
+  }
+  return writes;
+}
+
+export async function resetEmulatorRequests(emulatorUrl: string): Promise<void> {
+  await axios.delete(`${emulatorUrl}/_emulator/requests`);
+}
+
+/** The model (container/path) that served a probe scoring request, from the emulator's model header. */
+export async function scoringModel(apiLocation: string, key: string): Promise<string> {
+  const res = await axios.post(
+    `${apiLocation}/execute?api-version=2.0&details=true`,
+    {
+      Inputs: { input1: { ColumnNames: Object.keys(SAMPLE_ROW), Values: [Object.values(SAMPLE_ROW)] } },
+      GlobalParameters: {},
+    },
+    { headers: { Authorization: `Bearer ${key}` }, validateStatus: () => true },
+  );
+  if (res.status !== 200) throw new Error(`scoring probe answered ${res.status}: ${JSON.stringify(res.data)}`);
+  return String(res.headers["x-ms-azureml-model-location"]);
+}
