@@ -292,8 +292,9 @@ export function parseEvaluationMetrics(text: string): ModelMetrics {
     return undefined;
   };
   const out: ModelMetrics = {};
+  // Four decimals: what a reviewer compares in a preview diff; more digits are noise.
   const set = (k: keyof ModelMetrics, v: number | undefined): void => {
-    if (v !== undefined) out[k] = v;
+    if (v !== undefined) out[k] = Math.round(v * 10_000) / 10_000;
   };
   set("auc", get("AUC"));
   set("accuracy", get("Accuracy"));

@@ -85,7 +85,7 @@ async function main(): Promise<void> {
   fs.rmSync(stateDir, { recursive: true, force: true });
 
   step("Starting Azurite and the Azure ML (classic) emulator");
-  const emulator = await startEmulator({ dataDir, port: 0 });
+  const emulator = await startEmulator({ dataDir, port: 0, azuritePort: 0 });
   try {
     const { manifest } = emulator;
     console.log(`emulator ${emulator.url}, manifest ${emulator.manifestPath}`);

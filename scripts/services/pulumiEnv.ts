@@ -12,14 +12,18 @@ export const DEFAULT_LOCAL_PASSPHRASE = "local-development-only";
 export const DEFAULT_STATE_DIR = path.join(REPO_ROOT, ".state", "pulumi");
 const PULUMI_HOME = path.join(REPO_ROOT, ".tools", "pulumi-home");
 
+let binDir: string | undefined;
+
 /** Runs the toolchain script (cached after the first build) and returns the folder holding `pulumi`. */
 export function pulumiBinDir(): string {
+  if (binDir) return binDir;
   const out = execFileSync("bash", [path.join(REPO_ROOT, "scripts", "pulumi-toolchain.sh")], {
     encoding: "utf8",
     stdio: ["ignore", "pipe", "inherit"],
   });
   const lines = out.trim().split("\n");
-  return lines[lines.length - 1];
+  binDir = lines[lines.length - 1];
+  return binDir;
 }
 
 export interface PulumiEnvOptions {
