@@ -87,5 +87,13 @@ export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<
  * not secret — it is blob identity, which preview must show.
  */
 export function getLatestModelBlobOutput(args: GetLatestModelBlobInputs): pulumi.Output<ModelBlobRef> {
-  return pulumi.unsecret(pulumi.output(args).apply((a) => getLatestModelBlob(a as GetLatestModelBlobArgs)));
+  // A RunError is reported as its message alone: the problem is the user's input, and formatting a stack trace
+  // through the program's source maps made a failed preview take tens of seconds.
+  return pulumi.unsecret(
+    pulumi.output(args).apply((a) =>
+      getLatestModelBlob(a as GetLatestModelBlobArgs).catch((err: Error) => {
+        throw new pulumi.RunError(err.message);
+      }),
+    ),
+  );
 }
