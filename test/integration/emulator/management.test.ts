@@ -367,16 +367,17 @@ describe("E3 execution host", () => {
 });
 
 describe("wrong or missing key on every management route (E12)", () => {
-  const routes: Array<[string, () => string, unknown?]> = [
-    ["GET", () => `${ws()}/webservices`],
-    ["GET", () => predictive()],
-    ["GET", () => `${predictive()}/endpoints`],
-    ["GET", () => `${predictive()}/endpoints/default`],
+  // Every row has three entries: jest.each treats a missing last argument as the `done` callback.
+  const routes: Array<[string, () => string, unknown]> = [
+    ["GET", () => `${ws()}/webservices`, undefined],
+    ["GET", () => predictive(), undefined],
+    ["GET", () => `${predictive()}/endpoints`, undefined],
+    ["GET", () => `${predictive()}/endpoints/default`, undefined],
     ["PUT", () => `${predictive()}/endpoints/wrongkey`, { Description: "x" }],
     ["PATCH", () => `${predictive()}/endpoints/default`, { Description: "x" }],
     ["POST", () => `${predictive()}/endpoints/default/refresh`, { OverwriteResources: "True" }],
-    ["DELETE", () => `${predictive()}/endpoints/default`],
-    ["GET", () => `${predictive()}/endpoints/${generateId()}/apidocument`],
+    ["DELETE", () => `${predictive()}/endpoints/default`, undefined],
+    ["GET", () => `${predictive()}/endpoints/${generateId()}/apidocument`, undefined],
   ];
   it.each(routes)("%s %s", async (method, url, body) => {
     for (const t of [generateKey(), undefined, m().arm.token, m().classic.trainingService.primaryKey]) {
