@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm run emulator [-- flags]`: bootstrap, then Azurite and the emulator in the foreground (Ctrl-C stops both).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+bash scripts/bootstrap.sh
+exec node -r ts-node/register/transpile-only emulator/server.ts "$@"
