@@ -8,7 +8,7 @@ import axios from "axios";
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { RunningEmulator, startEmulator } from "../../emulator";
-import { StackConfig } from "../../examples/local/manifestConfig";
+import { StackConfig, configFromManifest } from "../../examples/local/manifestConfig";
 import { collectSteps, storedState, withStack } from "../support/pulumi";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
 import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
@@ -25,28 +25,13 @@ beforeAll(async () => {
 afterAll(async () => emulator?.close());
 
 function stackConfig(overrides: Record<string, string> = {}): StackConfig {
-  const { classic, arm, storage, containers } = emulator.manifest;
+  // The local example's mapping of the manifest, plus what this fixture adds: its own endpoint and model prefixes.
   const values: StackConfig = {
-    storageAccountName: { value: storage.accountName },
-    storageBlobEndpoint: { value: storage.blobEndpoint },
-    storageAccountKey: { value: storage.accountKey, secret: true },
-    modelContainer: { value: containers.models },
-    workspaceId: { value: classic.workspaceId },
-    workspaceToken: { value: classic.workspaceToken, secret: true },
-    region: { value: classic.region },
-    managementBaseUrl: { value: classic.managementBaseUrl },
-    predictiveServiceId: { value: classic.predictiveService.id },
-    trainedModelName: { value: classic.predictiveService.trainedModelResourceName },
+    ...configFromManifest(emulator.manifest, "unused.csv"),
     endpointName: { value: uniqueName("ep") },
     classicPrefix: { value: `${uniqueName("classic")}/` },
     armPrefix: { value: `${uniqueName("arm")}/` },
     withArm: { value: "false" },
-    armBaseUrl: { value: arm.baseUrl },
-    armToken: { value: arm.token, secret: true },
-    armSubscriptionId: { value: arm.subscriptionId },
-    armResourceGroup: { value: arm.resourceGroup },
-    armWebServiceName: { value: arm.webServiceName },
-    armTrainedModelName: { value: arm.trainedModelAssetName },
   };
   for (const [key, value] of Object.entries(overrides)) values[key] = { value, secret: values[key]?.secret };
   return values;
