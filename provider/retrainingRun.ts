@@ -91,6 +91,11 @@ export interface RetrainingRunInputs {
   evaluationOutputName: string;
   input: BlobLocation;
   inputEtag?: string;
+  /**
+   * The dataset blob as `check` saw it (set by the provider when no inputEtag is given). It is an input so that a
+   * preview after new data lands shows `inputBlob.etag` old → new: the reason the run will train again.
+   */
+  inputBlob?: { etag: string; lastModified: string; contentMd5?: string };
   globalParameters?: Record<string, GlobalParameterValue>;
   outputContainer: string;
   outputPrefix: string;
@@ -191,6 +196,15 @@ function nameOf(i: Partial<RetrainingRunInputs>): string {
 
 function secretsOf(i: Partial<RetrainingRunInputs>): string[] {
   return [i.apiKey, i.storageAccountKey, i.storageUserDelegationKey?.value].filter((x): x is string => typeof x === "string");
+}
+
+function blobSeen(b: BlobIdentity): NonNullable<RetrainingRunInputs["inputBlob"]> {
+  return { etag: b.etag, lastModified: b.lastModified, ...(b.contentMd5 ? { contentMd5: b.contentMd5 } : {}) };
+}
+
+/** The dataset identity check recorded, in the shape diffRetrainingRun compares. */
+function seenIdentity(i: RetrainingRunInputs): BlobIdentity | undefined {
+  return i.inputBlob ? { container: i.input.container, path: i.input.path, size: 0, ...i.inputBlob } : undefined;
 }
 
 async function inputIdentity(i: RetrainingRunInputs): Promise<{ identity?: BlobIdentity; failures: InputFailure[] }> {
@@ -313,16 +327,21 @@ const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingR
   async check(olds, news) {
     const { inputs, failures } = checkRetrainingRun(news);
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
-    if (failures.length === 0 && isNew && isKnown([inputs.input, inputs.storageAccountName, inputs.storageBlobEndpoint, inputs.storageAccountKey, inputs.storageUserDelegationKey])) {
-      failures.push(...(await inputIdentity(inputs)).failures);
+    const storageKnown = isKnown([inputs.input, inputs.storageAccountName, inputs.storageBlobEndpoint, inputs.storageAccountKey, inputs.storageUserDelegationKey]);
+    // The run's one storage read: it validates the dataset (zero writes) and records its identity as an input, so
+    // diff needs no read and the preview shows what changed.
+    if (failures.length === 0 && storageKnown && (isNew || inputs.inputEtag === undefined)) {
+      const seen = await inputIdentity(inputs);
+      failures.push(...seen.failures);
+      if (seen.identity && inputs.inputEtag === undefined) inputs.inputBlob = blobSeen(seen.identity);
     }
     return { inputs, failures: toCheckFailures(failures) };
   },
 
   async diff(_id, olds, news) {
-    let current: BlobIdentity | undefined;
-    // One storage read, only when the program does not state the dataset's etag itself.
-    if (news.inputEtag === undefined && isKnown(news.input) && isKnown([news.storageAccountKey, news.storageBlobEndpoint, news.storageUserDelegationKey])) {
+    let current: BlobIdentity | undefined = seenIdentity(news);
+    // Inputs checked by an older provider version carry no inputBlob: read the dataset once instead.
+    if (!current && news.inputEtag === undefined && isKnown(news.input) && isKnown([news.storageAccountKey, news.storageBlobEndpoint, news.storageUserDelegationKey])) {
       const r = await inputIdentity(news);
       if (r.failures.length > 0) throw new Error(toCheckFailures(r.failures).map((f) => `${TYPE} "${nameOf(news)}": ${f.property}: ${f.reason}`).join("\n"));
       current = r.identity;
@@ -342,8 +361,8 @@ const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingR
   },
 
   async update(_id, olds, news) {
-    let current: BlobIdentity | undefined;
-    if (news.inputEtag === undefined) current = (await inputIdentity(news)).identity;
+    let current = seenIdentity(news);
+    if (!current && news.inputEtag === undefined) current = (await inputIdentity(news)).identity;
     const { rerun } = diffRetrainingRun(olds, news, current);
     if (!rerun) {
       const { jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt } = olds;

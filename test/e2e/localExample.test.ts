@@ -8,7 +8,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { generateAdultCsv } from "../../emulator/ml";
 import { configFromManifest } from "../../examples/local/manifestConfig";
-import { withStack } from "../support/pulumi";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { collectSteps, withStack } from "../support/pulumi";
 import { emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
 
@@ -44,8 +45,16 @@ test("retrains when the dataset changes and promotes the new model to both targe
     expect((await stack.preview()).changeSummary).toEqual({ same: 6 });
     expect(await emulatorWrites(emulator.url)).toEqual({});
 
+    // New data at the same path: the preview names the reason, the dataset's etag old → new.
     await dropDataset(datasetPath, 2);
-    expect((await stack.preview()).changeSummary).toEqual({ same: 3, update: 3 });
+    const events: EngineEvent[] = [];
+    expect((await stack.preview({ onEvent: (e) => events.push(e) })).changeSummary).toEqual({ same: 3, update: 3 });
+    const run = collectSteps(events).find((s) => s.name === "census-retrain")!;
+    expect(run.op).toBe("update");
+    const [before, after] = [run.oldInputs?.inputBlob, run.newInputs?.inputBlob] as Array<{ etag: string } | undefined>;
+    expect(before?.etag).toBeTruthy();
+    expect(after?.etag).toBeTruthy();
+    expect(after?.etag).not.toBe(before?.etag);
 
     const retrained = await stack.up();
     expect(retrained.summary.resourceChanges).toEqual({ same: 3, update: 3 });

@@ -343,8 +343,11 @@ suite("provider lifecycle against the emulator", () => {
       expect(state.metrics?.auc).toEqual(expect.any(Number));
       expect(JSON.stringify(state)).not.toMatch(/sig=/);
 
+      // A preview of the unchanged run: one storage read (check records the dataset's identity), diff compares it.
       resetRequestLog();
-      const d = await retrainingRunProvider.diff!(created.id, state, checked.inputs as RetrainingRunInputs);
+      const again = (await retrainingRunProvider.check!(state as never, runInputs as never)).inputs as RetrainingRunInputs;
+      expect(again.inputBlob?.etag).toBe(state.inputIdentity.etag);
+      const d = await retrainingRunProvider.diff!(created.id, state, again);
       expect(d.changes).toBe(false);
       expect(requestLog().map((e) => `${e.surface} ${e.method}`)).toEqual(["storage HEAD"]);
 
