@@ -3,7 +3,7 @@
  * blob's identity or the global parameters change; outputs the new model blob and its evaluation metrics.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { TrainingService } from "./trainingService";
+import type { TrainingService, TrainingServiceInputs } from "./trainingService";
 import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "./client";
 import {
   BlobIdentity,
@@ -82,13 +82,9 @@ export interface RetrainingRunArgs {
   http?: pulumi.Input<HttpSettings>;
 }
 
-export interface RetrainingRunInputs {
-  resourceName?: string;
-  apiLocation: string;
-  apiKey: string;
-  inputName: string;
-  modelOutputName: string;
-  evaluationOutputName: string;
+/** The service coordinates are TrainingService's own (resolved from it, or given by hand). */
+export interface RetrainingRunInputs
+  extends Pick<TrainingServiceInputs, "resourceName" | "apiLocation" | "apiKey" | "inputName" | "modelOutputName" | "evaluationOutputName"> {
   input: BlobLocation;
   inputEtag?: string;
   /**
