@@ -87,8 +87,8 @@ export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<
  * not secret — it is blob identity, which preview must show.
  */
 export function getLatestModelBlobOutput(args: GetLatestModelBlobInputs): pulumi.Output<ModelBlobRef> {
-  // A RunError is reported as its message alone: the problem is the user's input, and formatting a stack trace
-  // through the program's source maps made a failed preview take tens of seconds.
+  // A RunError is reported as its message alone: the problem is the user's input (key, container, prefix), and a
+  // stack trace through the SDK's frames says nothing to the person who has to fix it.
   return pulumi.unsecret(
     pulumi.output(args).apply((a) =>
       getLatestModelBlob(a as GetLatestModelBlobArgs).catch((err: Error) => {

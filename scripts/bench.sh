@@ -3,6 +3,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/node-lts.sh
 bash scripts/bootstrap.sh
 for script in bench/*.ts; do
   echo "[bench] $script" >&2

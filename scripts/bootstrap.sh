@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the project needs on a fresh clone, and nothing when it is already there:
-# npm dependencies (npm ci when node_modules is missing or older than package-lock.json) and the Pulumi toolchain.
+# Installs what the project needs on a fresh clone, and nothing when it is already there: a supported Node.js LTS
+# (scripts/node-lts.sh), npm dependencies (npm ci when package-lock.json changed since the last install) and the
+# Pulumi toolchain. Entry scripts source scripts/node-lts.sh themselves so that what they run uses the same node.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 
 log() { echo "[bootstrap] $*" >&2; }
 
-command -v node >/dev/null 2>&1 || { log "error: Node.js 20 or newer is required (node not found on PATH)."; exit 1; }
-node_major="$(node -p 'process.versions.node.split(".")[0]')"
-[ "$node_major" -ge 20 ] || { log "error: Node.js $(node --version) is too old; install Node.js 20 or newer."; exit 1; }
+command -v npm >/dev/null 2>&1 || { log "error: npm is required (install Node.js and npm; any version that has npm)."; exit 1; }
+source scripts/node-lts.sh
 
-lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1)"
+lock_hash="$(sha256sum package-lock.json | cut -d' ' -f1) node=$(node --version)"
 stamp="node_modules/.bootstrap-lock-hash"
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$lock_hash" ]; then
   log "installing npm dependencies (npm ci)"

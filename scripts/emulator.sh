@@ -3,5 +3,6 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/node-lts.sh
 bash scripts/bootstrap.sh
 exec node -r ts-node/register/transpile-only emulator/server.ts "$@"

@@ -6,16 +6,17 @@
 # stamps it, so a second run only checks the stamp.
 #
 # Why these choices (see README "Pulumi toolchain"):
-# - Pinned to 3.248.0: the last @pulumi/pulumi release that supports Node 20 (3.249 declares Node >= 22).
+# - CLI version = the @pulumi/pulumi version in package-lock.json (3.276.0), so engine and SDK match.
 # - The language host's own module (sdk/nodejs/cmd/pulumi-language-nodejs/v3) has no tags and the module
-#   proxy answers 403 for it, so it is built from the last sdk/v3 release that still contained it (3.68.0).
-#   The CLI keeps older language hosts working (yaml/java/dotnet hosts ship on their own cycles), and the
-#   engine test proves this pairing runs a TypeScript program end to end.
+#   proxy answers 403 for it (any version, any commit), so it is built from the last sdk/v3 release that still
+#   contained it (3.68.0). That host only starts `@pulumi/pulumi/cmd/run` of the installed SDK, whose protocol
+#   with the engine it does not take part in; the engine tests prove it runs SDK 3.276 programs end to end. It
+#   predates `RunPlugin`, so it cannot start policy packs (issue #9).
 # - Some pulumi module versions are missing from the checksum database (404), so checksum-database lookups
 #   are skipped for github.com/pulumi/* only; go.sum still pins what the proxy served.
 set -euo pipefail
 
-PULUMI_VERSION="${PULUMI_VERSION:-3.248.0}"
+PULUMI_VERSION="${PULUMI_VERSION:-3.276.0}"
 LANGHOST_SDK_VERSION="3.68.0"
 CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 

@@ -4,6 +4,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+source scripts/node-lts.sh
 bash scripts/bootstrap.sh
 
 echo "[test] type-checking (tsc --noEmit)" >&2
