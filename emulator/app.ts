@@ -107,8 +107,15 @@ export function buildApp(ctx: EmulatorContext): FastifyInstance {
     routerOptions: { caseSensitive: false, ignoreTrailingSlash: true },
   });
 
-  // Clients send `Content-Type: application/json` with an empty body (BES start, contract §2.3): that is no body.
-  app.removeContentTypeParser("application/json");
+  // Bodies are JSON. Clients send empty bodies with whatever Content-Type their HTTP library picks (BES start §2.3,
+  // refresh M7; issue 12): an empty body is no body, whatever its type, and the route's schema decides whether it
+  // needed one. A non-empty body of another type is the surface's bad request: 415 is in no status table.
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (request, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    const type = String(request.headers["content-type"] ?? "");
+    done(badRequest(surfaceOfUrl(request.url), `The request body has Content-Type '${type}'; send it as JSON with Content-Type: application/json.`), undefined);
+  });
   app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
     const text = (body as string).trim();
     if (text === "") return done(null, undefined);

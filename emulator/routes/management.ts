@@ -255,7 +255,8 @@ export default async function managementRoutes(app: FastifyInstance, opts: { ctx
   // M7
   app.post<{ Params: EpParams; Body: RefreshEndpointRequest | undefined }>(
     "/workspaces/:ws/webservices/:svc/endpoints/:ep/refresh",
-    { preValidation: canonicalBody(REFRESH_ENDPOINT_SHAPE), schema: { body: REFRESH_ENDPOINT_SCHEMA } },
+    // Clients refresh with no body at all, which means OverwriteResources false (issue 12).
+    { preValidation: [async (request: { body: unknown }) => void (request.body ??= {}), canonicalBody(REFRESH_ENDPOINT_SHAPE)], schema: { body: REFRESH_ENDPOINT_SCHEMA } },
     async function refreshEndpoint(request, reply) {
       const { params } = request;
       workspaceOf(request, params);
