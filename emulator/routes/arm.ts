@@ -28,6 +28,8 @@ import { canonicalBody } from "../wire/casing";
 const PROVIDER = "Microsoft.MachineLearning";
 const RG_PREFIX = `/subscriptions/:sub/resourceGroups/:rg/providers/${PROVIDER}/webServices`;
 const RETRY_AFTER_SECONDS = "1";
+/** A service that does not exist has no location for its delete operation's URL (emulator choice). */
+const DELETE_LOCATION_OF_ABSENT_SERVICE = "global";
 
 interface ServiceParams {
   sub: string;
@@ -111,9 +113,9 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
     return `${ctx.baseUrl}/arm/subscriptions/${op.subscriptionId}/providers/${PROVIDER}/locations/${op.location}/operationsStatus/${op.name}?api-version=${ARM_API_VERSIONS[0]}`;
   }
 
-  function newOperation(s: ArmServiceRecord): AsyncOperationRecord {
+  function newOperation(s: Pick<ArmServiceRecord, "key" | "subscriptionId">, displayLocation: string): AsyncOperationRecord {
     const name = generateId();
-    const location = s.resource.location.replace(/\s+/g, "").toLowerCase();
+    const location = displayLocation.replace(/\s+/g, "").toLowerCase();
     const op: AsyncOperationRecord = {
       id: `/subscriptions/${s.subscriptionId}/providers/${PROVIDER}/locations/${location}/operationsStatus/${name}`,
       name,
@@ -128,6 +130,12 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
     store.putOperation(op);
     return op;
   }
+
+  const succeeded = (op: AsyncOperationRecord): AsyncOperationRecord => {
+    const done = { ...op, status: "Succeeded" as const, provisioningState: "Succeeded" as const, endTime: new Date().toISOString(), percentComplete: 100 };
+    store.putOperation(done);
+    return done;
+  };
 
   function sendAccepted(reply: FastifyReply, status: number, op: AsyncOperationRecord, body: unknown): FastifyReply {
     return reply.code(status).header("Azure-AsyncOperation", operationUrl(op)).header("Retry-After", RETRY_AFTER_SECONDS).send(body);
@@ -238,7 +246,7 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
         bindings: existing?.bindings ?? {},
       };
       store.putService(record);
-      const op = newOperation(record);
+      const op = newOperation(record, record.resource.location);
       provision(record, op, changedModelAssets(existing, record.resource.properties.assets));
       return sendAccepted(reply, existing ? 200 : 201, op, renderService(ctx, record));
     },
@@ -266,16 +274,22 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
       s.resource.properties.modifiedOn = new Date().toISOString();
       s.resource.properties.provisioningState = "Provisioning";
       store.putService(s);
-      const op = newOperation(s);
+      const op = newOperation(s, s.resource.location);
       provision(s, op, changedModelAssets(before, assets));
       return sendAccepted(reply, 200, op, renderService(ctx, s));
     },
   );
 
-  // A4 — 202 also when the service does not exist (E25).
+  // A4 — 202, also when the service does not exist (E25), with a polling header: ARM clients poll every 202 and fail
+  // without one (Microsoft's node SDK: "Location header is missing from long running operation", issue 12). The
+  // service is gone at once, so the operation has already Succeeded; Location names the same status document.
   app.delete<{ Params: ServiceParams; Querystring: Query }>(`${RG_PREFIX}/:name`, async function deleteWebService(request, reply) {
     const { sub, rg, name } = request.params;
-    return reply.code(store.deleteService(serviceKey(sub, rg, name)) ? 204 : 202).send();
+    const key = serviceKey(sub, rg, name);
+    const existing = store.getService(key);
+    store.deleteService(key);
+    const op = succeeded(newOperation({ key, subscriptionId: existing?.subscriptionId ?? sub }, existing?.resource.location ?? DELETE_LOCATION_OF_ABSENT_SERVICE));
+    return sendAccepted(reply.header("Location", operationUrl(op)), 202, op, undefined);
   });
 
   // A5 — a GET, not the usual ARM POST (contract §4.6).
@@ -288,9 +302,7 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
   app.post<{ Params: ServiceParams; Querystring: Query }>(`${RG_PREFIX}/:name/CreateRegionalBlob`, async function createRegionalProperties(request, reply) {
     const s = serviceOf(request.params);
     if (!request.query.region) throw errors.armBadRequest("The region query parameter is required.");
-    const op = newOperation(s);
-    const done = { ...op, status: "Succeeded" as const, provisioningState: "Succeeded" as const, endTime: new Date().toISOString(), percentComplete: 100 };
-    store.putOperation(done);
+    const done = succeeded(newOperation(s, s.resource.location));
     return sendAccepted(reply, 202, done, undefined);
   });
 

@@ -133,9 +133,29 @@ describe("A3 patch the trained model (contract §4.8)", () => {
 });
 
 describe("A4 delete, A7 list", () => {
-  it("answers 202 to a DELETE of a service that does not exist (E25)", async () => {
-    const res = await call("DELETE", `${svcUrl(uniqueName("gone"))}?${V}`, { token: token() });
+  /** ARM clients poll every 202: without a header Microsoft's node SDK fails the delete (issue 12). */
+  async function expectCompletedDelete(res: any): Promise<void> {
     expect(res.status).toBe(202);
+    expect(res.text).toBe("");
+    const opUrl = res.headers.get("azure-asyncoperation");
+    expect(opUrl).toMatch(/\/operationsStatus\/[0-9a-f]{32}\?api-version=2017-01-01$/);
+    expect(res.headers.get("location")).toBe(opUrl);
+    expect(await pollOperation(opUrl)).toMatchObject({ status: "Succeeded", provisioningState: "Succeeded", percentComplete: 100 });
+  }
+
+  it("answers 202 to a DELETE of a service that does not exist (E25), with an operation that has Succeeded", async () => {
+    await expectCompletedDelete(await call("DELETE", `${svcUrl(uniqueName("gone"))}?${V}`, { token: token() }));
+  });
+
+  it("deletes an existing service: 202, the operation Succeeded, then GET is 404 and the list omits it", async () => {
+    const name = uniqueName("del");
+    const put = await call("PUT", `${svcUrl(name)}?${V}`, { token: token(), body: { location: "South Central US", properties: { packageType: "Graph", title: name } } });
+    expect(put.status).toBe(201);
+    await pollOperation(put.headers.get("azure-asyncoperation")!);
+    await expectCompletedDelete(await call("DELETE", `${svcUrl(name)}?${V}`, { token: token() }));
+    expect((await call("GET", `${svcUrl(name)}?${V}`, { token: token() })).status).toBe(404);
+    const list = await call("GET", `${rgUrl()}?${V}`, { token: token() });
+    expect(list.body.value.map((s: any) => s.name)).not.toContain(name);
   });
 
   it("lists the resource group's services", async () => {
