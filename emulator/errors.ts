@@ -226,6 +226,10 @@ export const requestBodyInvalid = (message: string): ServiceError => execution("
 export const executionNotImplemented = (what: string): ServiceError =>
   new ServiceError(501, { error: { code: "NotImplemented", message: what, details: [{ code: "NotImplemented", message: what }] } });
 
+/** RRS or batch scoring on a service with no trained model to score with (a training service, or none bound). */
+export const noTrainedModelBound = (): ServiceError =>
+  executionNotImplemented("The emulator scores only with predictive web services that have a trained model bound.");
+
 export const executionInternalError = (requestId: string): ServiceError =>
   execution("InternalError", "InternalError", `The emulator failed unexpectedly; its log has the details under request id ${requestId}.`);
 

@@ -1,7 +1,7 @@
 /**
  * Batch Execution Service v2.0 (contract §2) under an ApiLocation. A job goes NotStarted → (start) Running →
- * Finished | Failed, or Cancelled by DELETE. A running job trains at once and reports Running for at least
- * jobRunMs; the job record is persisted at every transition.
+ * Finished | Failed, or Cancelled by DELETE. A running job trains (training service) or scores its input (predictive
+ * service) at once and reports Running for at least jobRunMs; the job record is persisted at every transition.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ConnectionStringError, baseLocationOf, blobClientFor, mintResultSas, parseConnectionString, splitRelativeLocation } from "../blobs";
@@ -10,6 +10,8 @@ import * as errors from "../errors";
 import { generateId } from "../auth";
 import type { BlobReference, JobRecord } from "../store";
 import { ExecutionParams, ExecutionTarget, resolveTarget } from "../targets";
+import { runBatchScoring } from "../batchScoring";
+import { servingModel } from "../models";
 import { runTraining } from "../training";
 import { API_VERSION_QUERY, AzureBlobDataReference, BATCH_REQUEST_SCHEMA, BATCH_REQUEST_SHAPE, BES_API_VERSION, BatchExecutionRequest, BatchExecutionStatus, BatchResult } from "../wire/batch";
 import { canonicalBody } from "../wire/casing";
@@ -108,8 +110,11 @@ export function jobStatus(job: JobRecord, now = Date.now()): BatchExecutionStatu
   return { StatusCode: "Finished", Results: results, Details: null };
 }
 
-/** Runs a started job: trains now, ends no earlier than jobRunMs after the start. */
-export function runJob(ctx: EmulatorContext, jobId: string): void {
+/**
+ * Runs a started job now and ends it no earlier than jobRunMs after the start: a training service trains; a
+ * predictive one scores its input with the model bound to the endpoint when the job started.
+ */
+export function runJob(ctx: EmulatorContext, jobId: string, target: ExecutionTarget): void {
   const startedMs = Date.now();
   const finish = (status: "Finished" | "Failed", details: string | null): void => {
     const job = ctx.stores.jobs.get(jobId);
@@ -120,11 +125,19 @@ export function runJob(ctx: EmulatorContext, jobId: string): void {
     const job = ctx.stores.jobs.get(jobId);
     if (!job) return;
     const [inputName, input] = Object.entries(job.inputs)[0];
-    const model = Object.entries(job.outputs).find(([name]) => name === modelOutputName(ctx, job))?.[1];
-    const evaluation = Object.entries(job.outputs).find(([name]) => name === evaluationOutputName(ctx, job))?.[1];
+    const inputDescription = `${inputName} (${input.relativeLocation})`;
     let outcome;
     try {
-      outcome = await runTraining({ input: blobClientFor(input), inputDescription: `${inputName} (${input.relativeLocation})`, model, evaluation });
+      if (target.kind === "predictive") {
+        const scoringModel = target.binding && ctx.stores.models.load(servingModel(target.binding).hash);
+        if (!scoringModel) throw new Error("the endpoint's trained model is not loaded");
+        const output = job.outputs[target.outputs[0].name];
+        outcome = await runBatchScoring({ input: blobClientFor(input), inputDescription, model: scoringModel, output });
+      } else {
+        const model = Object.entries(job.outputs).find(([name]) => name === modelOutputName(ctx, job))?.[1];
+        const evaluation = Object.entries(job.outputs).find(([name]) => name === evaluationOutputName(ctx, job))?.[1];
+        outcome = await runTraining({ input: blobClientFor(input), inputDescription, model, evaluation });
+      }
     } catch (err) {
       outcome = { ok: false as const, details: `Error 0000: the emulator failed while running the job: ${(err as Error).message}` };
     }
@@ -175,9 +188,7 @@ export default async function batchRoutes(app: FastifyInstance, opts: { ctx: Emu
     { preValidation: canonicalBody(BATCH_REQUEST_SHAPE), schema: { ...querySchema, body: BATCH_REQUEST_SCHEMA } },
     async function submitJob(request, reply) {
       const target = request.executionTarget!;
-      if (target.kind !== "training") {
-        throw errors.executionNotImplemented("The emulator runs batch jobs only on training web services; score with the predictive service's RRS /execute.");
-      }
+      if (target.kind === "predictive" && !target.binding) throw errors.noTrainedModelBound();
       const id = generateId();
       const { inputs, outputs } = validateSubmit(target, request.body ?? {}, id, ctx);
       jobs.put({ id, targetId: target.id, status: "NotStarted", createdAt: new Date().toISOString(), inputs, outputs, details: null });
@@ -192,7 +203,7 @@ export default async function batchRoutes(app: FastifyInstance, opts: { ctx: Emu
     const job = jobOf(target, request.params.jobId);
     if (job.status !== "NotStarted") throw errors.cannotStartJob(job.status);
     jobs.put({ ...job, status: "Running", startedAt: new Date().toISOString() });
-    runJob(ctx, job.id);
+    runJob(ctx, job.id, target);
     return reply.code(204).send();
   });
 

@@ -11,12 +11,10 @@ import { servingModel } from "../models";
 import { executionTarget } from "./batch";
 import { API_VERSION_QUERY } from "../wire/batch";
 import { canonicalize } from "../wire/casing";
-import { Cell, SCORE_REQUEST_SCHEMA, TABLE_INPUT_SHAPE, TableInput, TableOutput } from "../wire/scoring";
+import { Cell, SCORED_LABELS, SCORED_PROBABILITIES, SCORE_REQUEST_SCHEMA, TABLE_INPUT_SHAPE, TableInput, TableOutput } from "../wire/scoring";
 
 export const MODEL_LOCATION_HEADER = "x-ms-azureml-model-location";
 export const MODEL_ETAG_HEADER = "x-ms-azureml-model-etag";
-const SCORED_LABELS = "Scored Labels";
-const SCORED_PROBABILITIES = "Scored Probabilities";
 
 type Query = { "api-version"?: string; details?: string; format?: string };
 
@@ -63,9 +61,7 @@ export default async function scoringRoutes(app: FastifyInstance, opts: { ctx: E
     { onRequest: admit, schema: { querystring: API_VERSION_QUERY, body: SCORE_REQUEST_SCHEMA } },
     async function execute(request, reply) {
       const target = request.executionTarget!;
-      if (target.kind !== "predictive" || !target.binding) {
-        throw errors.executionNotImplemented("The emulator scores only with predictive web services that have a trained model bound.");
-      }
+      if (target.kind !== "predictive" || !target.binding) throw errors.noTrainedModelBound();
       const inputName = target.inputs[0];
       const outputName = target.outputs[0]?.name ?? "output1";
       const { Inputs, GlobalParameters } = request.body;

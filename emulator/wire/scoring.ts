@@ -3,6 +3,10 @@ import { Shape } from "./casing";
 
 export type Cell = string | number | boolean | null;
 
+/** The columns a predictive service appends to each scored row (RRS §3.4, and batch scoring's CSV). */
+export const SCORED_LABELS = "Scored Labels";
+export const SCORED_PROBABILITIES = "Scored Probabilities";
+
 export interface TableInput {
   ColumnNames: string[];
   Values: Cell[][];
