@@ -51,6 +51,13 @@ export interface FaultSpec {
   latencyMs?: number;
   /** Share of requests whose connection is destroyed without a response. */
   dropRate?: number;
+  /**
+   * Share of writes (PUT, PATCH, POST, DELETE) that are carried out and whose answer is then lost: the connection is
+   * destroyed instead of answering. What a client sees is a reset after the change took effect (issue 11).
+   */
+  lostAnswerRate?: number;
+  /** Delay, in ms, between carrying out a write and answering it (a client with a shorter timeout gives up). */
+  answerDelayMs?: number;
 }
 export type FaultOptions = Partial<Record<Surface, FaultSpec>>;
 
@@ -186,8 +193,8 @@ export function validateFaults(value: unknown, source = "faults"): FaultOptions 
       if (typeof v !== "number" || !Number.isFinite(v) || v < 0) throw new ConfigError(`${source}.${surface}.${field}: must be a non-negative number.`);
       if (field.endsWith("Rate")) {
         if (v > 1) throw new ConfigError(`${source}.${surface}.${field}: a rate is a probability between 0 and 1.`);
-      } else if (field !== "latencyMs" && field !== "retryAfterSeconds") {
-        throw new ConfigError(`${source}.${surface}: unknown field '${field}'; use errorRate, unavailableRate, throttleRate, retryAfterSeconds, latencyMs, dropRate.`);
+      } else if (field !== "latencyMs" && field !== "retryAfterSeconds" && field !== "answerDelayMs") {
+        throw new ConfigError(`${source}.${surface}: unknown field '${field}'; use errorRate, unavailableRate, throttleRate, retryAfterSeconds, latencyMs, dropRate, lostAnswerRate, answerDelayMs.`);
       }
       (checked as Record<string, number>)[field] = v;
     }

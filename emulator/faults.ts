@@ -1,6 +1,7 @@
 /**
  * Fault injection, per surface, off by default: answers 500 / 503 / 429 (with Retry-After) in the surface's own error
- * body, drops connections without a response, or adds latency. Configured by options (`faults`), the
+ * body, drops connections without a response, adds latency, or carries out a write and then loses or delays its
+ * answer. Configured by options (`faults`), the
  * AZUREML_EMULATOR_FAULTS variable, the --faults flag, or at run time with `PUT /_emulator/faults`.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
@@ -29,6 +30,17 @@ export function registerFaults(app: FastifyInstance, faults: () => FaultOptions,
     if (hit(spec.throttleRate)) throw errors.injectedThrottle(surface, spec.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS);
     if (hit(spec.unavailableRate)) throw errors.injectedUnavailable(surface);
     if (hit(spec.errorRate)) throw errors.injectedInternalError(surface);
+  });
+
+  // After the handler: the write has taken effect, only its answer is lost or late. This is the case a client that
+  // retries on resets must survive without doing the write twice.
+  app.addHook("onSend", async (request: FastifyRequest, _reply: FastifyReply, payload: unknown) => {
+    if (request.method === "GET" || request.method === "HEAD") return payload;
+    const spec = specOf(request)?.spec;
+    if (!spec) return payload;
+    if (spec.answerDelayMs) await new Promise((resolve) => setTimeout(resolve, spec.answerDelayMs));
+    if (hit(spec.lostAnswerRate)) request.raw.socket.destroy();
+    return payload;
   });
 
   // After the surfaces' own onRequest hooks (auth, RRS admission), so slow requests overlap as real ones would.

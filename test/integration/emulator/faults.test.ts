@@ -103,3 +103,43 @@ describe("faults set by options", () => {
     }
   });
 });
+
+describe("lost and late answers after a write", () => {
+  const endpointUrl = (name: string) =>
+    `${m().classic.managementBaseUrl}/workspaces/${m().classic.workspaceId}/webservices/${m().classic.predictiveService.id}/endpoints/${name}`;
+  const addEndpoint = (name: string, signal?: AbortSignal) =>
+    fetch(endpointUrl(name), {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${m().classic.workspaceToken}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ Description: "lost answer", ThrottleLevel: "High", MaxConcurrentCalls: 4 }),
+      signal,
+    });
+  const getEndpoint = (name: string) => call("GET", endpointUrl(name), { token: m().classic.workspaceToken });
+
+  it("lostAnswerRate 1 carries out the write and resets the connection instead of answering", async () => {
+    await setFaults({ management: { lostAnswerRate: 1 } });
+    const name = `lost${Date.now().toString(36)}`;
+    const outcome = await addEndpoint(name).then((res) => `answered ${res.status}`, (err: Error) => `failed: ${String((err as { cause?: { code?: string } }).cause?.code ?? err.message)}`);
+    expect(outcome).toMatch(/^failed: (ECONNRESET|UND_ERR_SOCKET|other side closed)/);
+    // Reads are answered, and show the write took effect.
+    const read = await getEndpoint(name);
+    expect(read.status).toBe(200);
+    expect(read.body.Description).toBe("lost answer");
+  });
+
+  it("answerDelayMs answers the write late; a client that gives up first still finds it done", async () => {
+    await setFaults({ management: { answerDelayMs: 1500 } });
+    const name = `late${Date.now().toString(36)}`;
+    const outcome = await addEndpoint(name, AbortSignal.timeout(300)).then((res) => `answered ${res.status}`, (err: Error) => err.name);
+    expect(outcome).toBe("TimeoutError");
+    const read = await getEndpoint(name);
+    expect(read.status).toBe(200);
+    expect(read.body.Description).toBe("lost answer");
+  });
+
+  it("refuses a fault field it does not know, listing the new ones", async () => {
+    const res = await call("PUT", `${m().emulatorUrl}/_emulator/faults`, { body: { management: { lostAnswers: 1 } } });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body)).toContain("lostAnswerRate, answerDelayMs");
+  });
+});
