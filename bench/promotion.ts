@@ -11,8 +11,8 @@ import { startEmulator } from "../emulator";
 import { generateAdultCsv, trainFromCsv } from "../emulator/ml";
 import { getLatestModelBlob } from "../provider/latestModel";
 import { RequestLogEntry, requestLog, resetRequestLog } from "../provider/client";
-import { ScoringEndpointInputs, ScoringEndpointState, scoringEndpointProvider } from "../provider/scoringEndpoint";
-import { TrainedModelBindingInputs, TrainedModelBindingState, trainedModelBindingProvider } from "../provider/modelBinding";
+import { ScoringEndpointInputs, ScoringEndpointState, scoringEndpointProvider } from "../provider/lifecycle/scoringEndpoint";
+import { TrainedModelBindingInputs, TrainedModelBindingState, trainedModelBindingProvider } from "../provider/lifecycle/trainedModelBinding";
 import { machineLine, writeSection } from "./report";
 
 const COMMAND = "npx ts-node --transpile-only bench/promotion.ts";

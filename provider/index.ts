@@ -1,15 +1,20 @@
 /**
  * pulumi-azureml-retrain: Pulumi dynamic resources that retrain Azure ML Studio (classic) models and re-bind
  * scoring endpoints to the new model. See provider/README.md.
+ *
+ * The resource classes (resources/) hold only a provider stub; the code it runs (lifecycle/) is loaded from the
+ * installed package by name inside the provider process.
  */
-export { TrainingService } from "./trainingService";
-export type { TrainingServiceArgs } from "./trainingService";
-export { RetrainingRun } from "./retrainingRun";
-export type { RetrainingRunArgs, BlobLocation, GlobalParameterValue } from "./retrainingRun";
-export { ScoringEndpoint } from "./scoringEndpoint";
-export type { ScoringEndpointArgs } from "./scoringEndpoint";
-export { TrainedModelBinding } from "./modelBinding";
-export type { TrainedModelBindingArgs, ClassicEndpointTarget, ArmWebServiceTarget, VerificationArgs } from "./modelBinding";
+export { TrainingService } from "./resources/trainingService";
+export type { TrainingServiceArgs } from "./resources/trainingService";
+export { RetrainingRun } from "./resources/retrainingRun";
+export type { RetrainingRunArgs } from "./resources/retrainingRun";
+export type { BlobLocation, GlobalParameterValue } from "./lifecycle/retrainingRun";
+export { ScoringEndpoint } from "./resources/scoringEndpoint";
+export type { ScoringEndpointArgs } from "./resources/scoringEndpoint";
+export { TrainedModelBinding } from "./resources/trainedModelBinding";
+export type { TrainedModelBindingArgs, ClassicEndpointTarget, ArmWebServiceTarget } from "./resources/trainedModelBinding";
+export type { VerificationArgs } from "./lifecycle/trainedModelBinding";
 export { getLatestModelBlob, getLatestModelBlobOutput } from "./latestModel";
 export type { GetLatestModelBlobArgs, GetLatestModelBlobInputs } from "./latestModel";
 export type { ModelBlobRef } from "./validation";

@@ -21,4 +21,5 @@ else
   log "npm dependencies up to date"
 fi
 
+bash scripts/build-provider.sh
 bash scripts/pulumi-toolchain.sh >/dev/null

@@ -8,10 +8,10 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { testStorageConnectionString, uniqueName } from "../../support/storage";
 import { generateAdultCsv, trainFromCsv } from "../../../emulator/ml";
 import { requestLog, resetRequestLog, RequestLogEntry } from "../../../provider/client";
-import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/scoringEndpoint";
-import { trainedModelBindingProvider, TrainedModelBindingInputs, TrainedModelBindingState } from "../../../provider/modelBinding";
-import { retrainingRunProvider, RetrainingRunInputs, RetrainingRunState } from "../../../provider/retrainingRun";
-import { trainingServiceProvider, TrainingServiceInputs } from "../../../provider/trainingService";
+import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
+import { trainedModelBindingProvider, TrainedModelBindingInputs, TrainedModelBindingState } from "../../../provider/lifecycle/trainedModelBinding";
+import { retrainingRunProvider, RetrainingRunInputs, RetrainingRunState } from "../../../provider/lifecycle/retrainingRun";
+import { trainingServiceProvider, TrainingServiceInputs } from "../../../provider/lifecycle/trainingService";
 import { getLatestModelBlob } from "../../../provider/latestModel";
 import type { ModelBlobRef } from "../../../provider/validation";
 

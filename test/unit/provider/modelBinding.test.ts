@@ -5,7 +5,7 @@ import {
   relativeFromUri,
   TrainedModelBindingInputs,
   TrainedModelBindingState,
-} from "../../../provider/modelBinding";
+} from "../../../provider/lifecycle/trainedModelBinding";
 import { UNKNOWN } from "../../../provider/validation";
 
 const WS = "0123456789abcdef0123456789abcdef";

@@ -1,5 +1,5 @@
-import { checkRetrainingRun, diffRetrainingRun, statusName, RetrainingRunInputs, RetrainingRunState } from "../../../provider/retrainingRun";
-import { checkTrainingService, declaredOutputsOf, diffTrainingService } from "../../../provider/trainingService";
+import { checkRetrainingRun, diffRetrainingRun, statusName, RetrainingRunInputs, RetrainingRunState } from "../../../provider/lifecycle/retrainingRun";
+import { checkTrainingService, declaredOutputsOf, diffTrainingService } from "../../../provider/lifecycle/trainingService";
 import { pickLatestModel } from "../../../provider/latestModel";
 
 const run: Partial<RetrainingRunInputs> = {

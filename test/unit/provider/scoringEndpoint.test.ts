@@ -1,4 +1,4 @@
-import { checkScoringEndpoint, diffScoringEndpoint, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/scoringEndpoint";
+import { checkScoringEndpoint, diffScoringEndpoint, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { UNKNOWN } from "../../../provider/validation";
 
 const WS = "0123456789abcdef0123456789abcdef";

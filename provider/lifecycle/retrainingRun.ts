@@ -2,9 +2,9 @@
  * RetrainingRun — one BES job on a training service (contract §2, §8.1 steps 2–3). Runs again only when the input
  * blob's identity or the global parameters change; outputs the new model blob and its evaluation metrics.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { TrainingService, TrainingServiceInputs } from "./trainingService";
-import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "./client";
+import type * as pulumi from "@pulumi/pulumi";
+import type { TrainingServiceInputs } from "./trainingService";
+import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
 import {
   BlobIdentity,
   ModelMetrics,
@@ -17,8 +17,8 @@ import {
   parseEvaluationMetrics,
   readBlobText,
   splitRelativeLocation,
-} from "./blobs";
-import { failure, formatFailure } from "./errors";
+} from "../blobs";
+import { failure, formatFailure } from "../errors";
 import {
   InputFailure,
   ModelBlobRef,
@@ -32,7 +32,7 @@ import {
   isUnknown,
   toCheckFailures,
   trimSlash,
-} from "./validation";
+} from "../validation";
 
 const TYPE = "RetrainingRun";
 
@@ -44,43 +44,6 @@ export interface BlobLocation {
 
 export type GlobalParameterValue = string | number | boolean;
 
-export interface RetrainingRunArgs {
-  /** The training service to run (its apiLocation, apiKey and input/output names are used). */
-  trainingService?: TrainingService;
-  /** By hand instead of trainingService: BES base URL (ApiLocation) of the training endpoint. */
-  apiLocation?: pulumi.Input<string>;
-  /** Secret. By hand instead of trainingService: the training endpoint's key. */
-  apiKey?: pulumi.Input<string>;
-  /** Defaults: from trainingService, else input1 / output1 / output2. */
-  inputName?: pulumi.Input<string>;
-  modelOutputName?: pulumi.Input<string>;
-  evaluationOutputName?: pulumi.Input<string>;
-  /** The training dataset blob (e.g. `{ container: "training", path: "census/2024-05.csv" }`). */
-  input: pulumi.Input<BlobLocation>;
-  /**
-   * The dataset's ETag as the program knows it (optional). Without it, diff reads the blob's identity
-   * (one storage read) to decide whether to run again.
-   */
-  inputEtag?: pulumi.Input<string>;
-  /** BES GlobalParameters (names are case-sensitive, contract §2.2). A change runs the job again. */
-  globalParameters?: pulumi.Input<Record<string, pulumi.Input<GlobalParameterValue>>>;
-  /** Container the model and evaluation are written to. */
-  outputContainer: pulumi.Input<string>;
-  /** Folder inside outputContainer; each run writes `{prefix}/{timestamp}/model.ilearner` and `evaluation.csv`. Default `runs/{resource name}`. */
-  outputPrefix?: pulumi.Input<string>;
-  storageAccountName: pulumi.Input<string>;
-  /** Default `https://{account}.blob.core.windows.net/`. */
-  storageBlobEndpoint?: pulumi.Input<string>;
-  /** Secret. Account key: blob references use the connection-string form (contract §2.2). */
-  storageAccountKey?: pulumi.Input<string>;
-  /** Secret. Alternative: SAS-form blob references minted from a user-delegation key. */
-  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
-  /** How long to wait for the job before cancelling it (B4). Default 60 minutes. */
-  timeoutMinutes?: pulumi.Input<number>;
-  /** Status poll interval. Default 5 seconds. */
-  pollIntervalSeconds?: pulumi.Input<number>;
-  http?: pulumi.Input<HttpSettings>;
-}
 
 /** The service coordinates are TrainingService's own (resolved from it, or given by hand). */
 export interface RetrainingRunInputs
@@ -319,7 +282,10 @@ function strip<T>(o: T): T {
   return Object.fromEntries(Object.entries(o as object).filter(([, v]) => v !== undefined)) as T;
 }
 
-const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingRunState> = {
+/** Checked by the stub in resources/: raised when the calls it forwards change shape. */
+export const API_VERSION = 1;
+
+export const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingRunState> = {
   async check(olds, news) {
     const { inputs, failures } = checkRetrainingRun(news);
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
@@ -372,56 +338,5 @@ const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingR
   },
 };
 
-/** One training job. Its `model` output feeds TrainedModelBinding; destroy keeps the model blobs. */
-export class RetrainingRun extends pulumi.dynamic.Resource {
-  declare public readonly jobId: pulumi.Output<string>;
-  declare public readonly model: pulumi.Output<ModelBlobRef>;
-  declare public readonly metrics: pulumi.Output<ModelMetrics | undefined>;
-  declare public readonly evaluation: pulumi.Output<BlobLocation | undefined>;
-  declare public readonly inputIdentity: pulumi.Output<BlobIdentity>;
-  declare public readonly input: pulumi.Output<BlobLocation>;
-  declare public readonly globalParameters: pulumi.Output<Record<string, GlobalParameterValue> | undefined>;
-  declare public readonly startedAt: pulumi.Output<string>;
-  declare public readonly finishedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: RetrainingRunArgs, opts?: pulumi.CustomResourceOptions) {
-    const ts = args.trainingService;
-    const secret = <T>(v: pulumi.Input<T> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
-    super(
-      provider,
-      name,
-      {
-        resourceName: name,
-        apiLocation: args.apiLocation ?? ts?.apiLocation,
-        apiKey: secret(args.apiKey ?? ts?.apiKey),
-        inputName: args.inputName ?? ts?.inputName,
-        modelOutputName: args.modelOutputName ?? ts?.modelOutputName,
-        evaluationOutputName: args.evaluationOutputName ?? ts?.evaluationOutputName,
-        input: args.input,
-        inputEtag: args.inputEtag,
-        globalParameters: args.globalParameters,
-        outputContainer: args.outputContainer,
-        outputPrefix: args.outputPrefix,
-        storageAccountName: args.storageAccountName,
-        storageBlobEndpoint: args.storageBlobEndpoint,
-        storageAccountKey: secret(args.storageAccountKey),
-        storageUserDelegationKey: secret(args.storageUserDelegationKey),
-        timeoutMinutes: args.timeoutMinutes,
-        pollIntervalSeconds: args.pollIntervalSeconds,
-        http: args.http,
-        jobId: undefined,
-        model: undefined,
-        metrics: undefined,
-        evaluation: undefined,
-        inputIdentity: undefined,
-        startedAt: undefined,
-        finishedAt: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "storageAccountKey", "storageUserDelegationKey"] },
-      "azureml",
-      TYPE,
-    );
-  }
-}
 
 export const retrainingRunProvider = provider;

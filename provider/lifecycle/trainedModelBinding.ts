@@ -5,8 +5,7 @@
  * ARM target: GET definition → replace the asset's locationInfo.uri → one PATCH → wait for Succeeded (§4.8, §8.2).
  * Then verify: read back what the service reports as bound, and probe scoring until the new model serves it.
  */
-import * as pulumi from "@pulumi/pulumi";
-import type { ScoringEndpoint } from "./scoringEndpoint";
+import type * as pulumi from "@pulumi/pulumi";
 import {
   BES_API_VERSION,
   DEFAULT_ARM_BASE_URL,
@@ -22,7 +21,7 @@ import {
   prop,
   send,
   withQuery,
-} from "./client";
+} from "../client";
 import {
   BlobIdentity,
   DEFAULT_SAS_LIFETIME_MINUTES,
@@ -33,8 +32,8 @@ import {
   getBlobIdentity,
   mintSas,
   splitRelativeLocation,
-} from "./blobs";
-import { failure, formatFailure, initFailure, isServiceError } from "./errors";
+} from "../blobs";
+import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import {
   DEFAULT_ENDPOINT_NAME,
   InputFailure,
@@ -54,39 +53,11 @@ import {
   stableJson,
   toCheckFailures,
   trimSlash,
-} from "./validation";
+} from "../validation";
 
 const TYPE = "TrainedModelBinding";
 
-/** A classic endpoint not managed by this stack (use `endpoint` for a ScoringEndpoint resource). */
-export interface ClassicEndpointTarget {
-  /** Classic workspace id (32 hex). */
-  workspaceId: string;
-  /** Predictive web service id (32 hex). */
-  webServiceId: string;
-  /** Name of an added (non-default) endpoint. */
-  endpointName: string;
-  /** Workspace region (contract §1.2). Default ussouthcentral. */
-  region?: string;
-  /** Management base URL; default the region's real host. */
-  managementBaseUrl?: string;
-  /** Execution base URL, for the scoring probe. Default: read from the endpoint. */
-  apiLocation?: string;
-  /** The web service's default endpoint name, refused as a target. Default `default`. */
-  defaultEndpointName?: string;
-}
 
-/** An ARM ("new") web service (contract §4). */
-export interface ArmWebServiceTarget {
-  subscriptionId: string;
-  resourceGroup: string;
-  /** Name of the `Microsoft.MachineLearning/webServices` resource. */
-  webServiceName: string;
-  /** ARM base URL; default `https://management.azure.com`. */
-  armBaseUrl?: string;
-  /** Execution base URL for the scoring probe; default derived from the service's swaggerLocation. */
-  apiLocation?: string;
-}
 
 /** How the binding proves scoring moved to the new model (behaviour 4). */
 export interface VerificationArgs {
@@ -106,41 +77,6 @@ export interface VerificationArgs {
   settleSeconds?: number;
 }
 
-export interface TrainedModelBindingArgs {
-  /** Classic target: a ScoringEndpoint of this stack (its coordinates and primary key are used). */
-  endpoint?: ScoringEndpoint;
-  /** Classic target described by hand. Exactly one of endpoint / classicEndpoint / armWebService. */
-  classicEndpoint?: pulumi.Input<ClassicEndpointTarget>;
-  /** ARM target. */
-  armWebService?: pulumi.Input<ArmWebServiceTarget>;
-  /** Secret. Classic endpoint key (PATCH and probe auth). Default with `endpoint`: its primaryKey. */
-  endpointKey?: pulumi.Input<string>;
-  /** Secret. Workspace token: classic auth when no endpointKey is given. */
-  workspaceToken?: pulumi.Input<string>;
-  /** Secret. Azure AD bearer token for https://management.azure.com/ (ARM target). */
-  armToken?: pulumi.Input<string>;
-  /** Secret. ARM probe key; default from listKeys (A5). */
-  scoringKey?: pulumi.Input<string>;
-  /**
-   * Classic: the endpoint resource's exact `Name` (e.g. `Census Model [trained model]`, see
-   * ScoringEndpoint.trainedModelResourceNames). ARM: the trained-model asset's `name`.
-   */
-  trainedModelName: pulumi.Input<string>;
-  /** The model to serve — from RetrainingRun.model or getLatestModelBlob. Its identity shows in preview. */
-  model: pulumi.Input<ModelBlobRef>;
-  /** Storage account holding the model. */
-  storageAccountName: pulumi.Input<string>;
-  /** Blob endpoint; default `https://{account}.blob.core.windows.net/`. */
-  storageBlobEndpoint?: pulumi.Input<string>;
-  /** Secret. Account key, used to mint the short-lived read SAS at apply time. */
-  storageAccountKey?: pulumi.Input<string>;
-  /** Secret. User-delegation key, the alternative to storageAccountKey. */
-  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
-  /** Lifetime of the SAS handed to the classic PATCH, in minutes (1–1440). Default 15. */
-  sasLifetimeMinutes?: pulumi.Input<number>;
-  verification?: pulumi.Input<VerificationArgs>;
-  http?: pulumi.Input<HttpSettings>;
-}
 
 export type TargetKind = "classic" | "arm";
 
@@ -683,7 +619,10 @@ function toState(i: TrainedModelBindingInputs, extra: Partial<TrainedModelBindin
   return Object.fromEntries(Object.entries({ ...i, ...extra }).filter(([, v]) => v !== undefined)) as unknown as TrainedModelBindingState;
 }
 
-const provider: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, TrainedModelBindingState> = {
+/** Checked by the stub in resources/: raised when the calls it forwards change shape. */
+export const API_VERSION = 1;
+
+export const provider: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, TrainedModelBindingState> = {
   async check(olds, news) {
     const { inputs, failures } = checkTrainedModelBinding(news);
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
@@ -778,91 +717,6 @@ function inputsOf(s: TrainedModelBindingState): TrainedModelBindingInputs {
   return inputs;
 }
 
-/**
- * Which trained model a scoring target serves. Preview shows the model's identity (path, etag, last-modified,
- * size, metrics) old → new; up makes exactly one write and verifies scoring moved; refresh shows out-of-band
- * changes as drift.
- */
-export class TrainedModelBinding extends pulumi.dynamic.Resource {
-  declare public readonly targetKind: pulumi.Output<TargetKind>;
-  declare public readonly trainedModelName: pulumi.Output<string>;
-  /** The model this binding serves (identity and metrics). */
-  declare public readonly model: pulumi.Output<ModelBlobRef>;
-  declare public readonly boundLocation: pulumi.Output<string>;
-  declare public readonly boundAt: pulumi.Output<string>;
-  declare public readonly verifiedBy: pulumi.Output<string>;
-  declare public readonly endpointName: pulumi.Output<string | undefined>;
-  declare public readonly webServiceName: pulumi.Output<string | undefined>;
-
-  constructor(name: string, args: TrainedModelBindingArgs, opts?: pulumi.CustomResourceOptions) {
-    const given = [args.endpoint, args.classicEndpoint, args.armWebService].filter((x) => x !== undefined).length;
-    const targetKind = given > 1 ? "ambiguous" : args.armWebService !== undefined ? "arm" : given === 1 ? "classic" : undefined;
-    const ep = args.endpoint;
-    const classic = args.classicEndpoint !== undefined ? pulumi.output(args.classicEndpoint) : undefined;
-    const arm = args.armWebService !== undefined ? pulumi.output(args.armWebService) : undefined;
-    const secret = <T>(v: pulumi.Input<T> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
-    const targetProps: Record<string, unknown> = ep
-      ? {
-          managementBaseUrl: ep.managementBaseUrl,
-          region: ep.region,
-          workspaceId: ep.workspaceId,
-          webServiceId: ep.webServiceId,
-          endpointName: ep.endpointName,
-          defaultEndpointName: ep.defaultEndpointName,
-          apiLocation: ep.apiLocation,
-        }
-      : classic
-        ? {
-            managementBaseUrl: classic.managementBaseUrl,
-            region: classic.region,
-            workspaceId: classic.workspaceId,
-            webServiceId: classic.webServiceId,
-            endpointName: classic.endpointName,
-            defaultEndpointName: classic.defaultEndpointName,
-            apiLocation: classic.apiLocation,
-          }
-        : arm
-          ? {
-              armBaseUrl: arm.armBaseUrl,
-              subscriptionId: arm.subscriptionId,
-              resourceGroup: arm.resourceGroup,
-              webServiceName: arm.webServiceName,
-              apiLocation: arm.apiLocation,
-            }
-          : {};
-    const model = args.model === undefined ? undefined : pulumi.unsecret(pulumi.output(args.model));
-    super(
-      provider,
-      name,
-      {
-        resourceName: name,
-        targetKind,
-        ...targetProps,
-        endpointKey: secret(args.endpointKey ?? (ep ? ep.primaryKey : undefined)),
-        workspaceToken: secret(args.workspaceToken),
-        armToken: secret(args.armToken),
-        scoringKey: secret(args.scoringKey),
-        trainedModelName: args.trainedModelName,
-        model,
-        storageAccountName: args.storageAccountName,
-        storageBlobEndpoint: args.storageBlobEndpoint,
-        storageAccountKey: secret(args.storageAccountKey),
-        storageUserDelegationKey: secret(args.storageUserDelegationKey),
-        sasLifetimeMinutes: args.sasLifetimeMinutes,
-        verification: args.verification,
-        http: args.http,
-        boundLocation: undefined,
-        boundAt: undefined,
-        verifiedBy: undefined,
-        endpointName: (targetProps.endpointName as pulumi.Input<string> | undefined) ?? undefined,
-        webServiceName: (targetProps.webServiceName as pulumi.Input<string> | undefined) ?? undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_FIELDS, "storageUserDelegationKey"] },
-      "azureml",
-      TYPE,
-    );
-  }
-}
 
 /** The provider object, for tests that drive the lifecycle directly. */
 export const trainedModelBindingProvider = provider;

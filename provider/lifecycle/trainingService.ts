@@ -2,29 +2,13 @@
  * TrainingService — a deployed training (retraining) web service: its BES location, key and output names.
  * Validated against the service at create and refresh (contract §2: B5 swagger, or B3 on an unknown job).
  */
-import * as pulumi from "@pulumi/pulumi";
-import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "./client";
-import { failure, isServiceError } from "./errors";
-import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash } from "./validation";
+import type * as pulumi from "@pulumi/pulumi";
+import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
+import { failure, isServiceError } from "../errors";
+import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash } from "../validation";
 
 const TYPE = "TrainingService";
 
-export interface TrainingServiceArgs {
-  /**
-   * BES base URL of the training web service's endpoint (its `ApiLocation`, without `/jobs`; contract §0, §2.1),
-   * e.g. `https://ussouthcentral.services.azureml.net/workspaces/{ws}/services/{epId}`.
-   */
-  apiLocation: pulumi.Input<string>;
-  /** Secret. The endpoint's PrimaryKey or SecondaryKey (BES bearer key). */
-  apiKey: pulumi.Input<string>;
-  /** Web Service Input name of the training dataset. Default `input1`. */
-  inputName?: pulumi.Input<string>;
-  /** Web Service Output name of the trained model (.ilearner). Default `output1` (contract §2.2). */
-  modelOutputName?: pulumi.Input<string>;
-  /** Web Service Output name of the Evaluate Model result (.csv). Default `output2`. */
-  evaluationOutputName?: pulumi.Input<string>;
-  http?: pulumi.Input<HttpSettings>;
-}
 
 export interface TrainingServiceInputs {
   resourceName?: string;
@@ -140,7 +124,10 @@ async function validateOrThrow(i: TrainingServiceInputs, operation: string): Pro
   return Object.fromEntries(Object.entries({ ...i, ...found, validatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined)) as unknown as TrainingServiceState;
 }
 
-const provider: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, TrainingServiceState> = {
+/** Checked by the stub in resources/: raised when the calls it forwards change shape. */
+export const API_VERSION = 1;
+
+export const provider: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, TrainingServiceState> = {
   async check(olds, news) {
     const { inputs, failures } = checkTrainingService(news);
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
@@ -179,40 +166,5 @@ const provider: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, TrainingS
   },
 };
 
-/** A deployed training web service. Destroy leaves the service alone. */
-export class TrainingService extends pulumi.dynamic.Resource {
-  declare public readonly apiLocation: pulumi.Output<string>;
-  /** Secret. */
-  declare public readonly apiKey: pulumi.Output<string>;
-  declare public readonly inputName: pulumi.Output<string>;
-  declare public readonly modelOutputName: pulumi.Output<string>;
-  declare public readonly evaluationOutputName: pulumi.Output<string>;
-  declare public readonly http: pulumi.Output<HttpSettings | undefined>;
-  declare public readonly title: pulumi.Output<string | undefined>;
-  declare public readonly declaredOutputs: pulumi.Output<string[] | undefined>;
-  declare public readonly validatedAt: pulumi.Output<string>;
-
-  constructor(name: string, args: TrainingServiceArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      {
-        resourceName: name,
-        apiLocation: args.apiLocation,
-        apiKey: pulumi.secret(args.apiKey),
-        inputName: args.inputName,
-        modelOutputName: args.modelOutputName,
-        evaluationOutputName: args.evaluationOutputName,
-        http: args.http,
-        title: undefined,
-        declaredOutputs: undefined,
-        validatedAt: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
-      "azureml",
-      "TrainingService",
-    );
-  }
-}
 
 export const trainingServiceProvider = provider;

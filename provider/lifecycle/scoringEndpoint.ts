@@ -1,7 +1,7 @@
 /**
  * ScoringEndpoint — an added (non-default) endpoint on a classic predictive web service (contract §1, M4–M8).
  */
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import {
   ClassicCoordinates,
   DEFAULT_CLASSIC_REGION,
@@ -13,8 +13,8 @@ import {
   getWebService,
   parseEndpoint,
   send,
-} from "./client";
-import { failure, formatFailure, initFailure, isServiceError } from "./errors";
+} from "../client";
+import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import {
   DEFAULT_ENDPOINT_NAME,
   DESCRIPTION_MAX,
@@ -35,43 +35,10 @@ import {
   isUnknown,
   toCheckFailures,
   trimSlash,
-} from "./validation";
+} from "../validation";
 
 const TYPE = "ScoringEndpoint";
 
-export interface ScoringEndpointArgs {
-  /** Classic workspace id (32 lowercase hex characters). Changing it replaces the endpoint. */
-  workspaceId: pulumi.Input<string>;
-  /** Id of the **predictive** web service (32 hex). Training services have nothing to bind (contract §1.1, E6). Replaces on change. */
-  webServiceId: pulumi.Input<string>;
-  /** Endpoint name: ≤ 24 lowercase letters, digits, hyphens (not first/last); never the default endpoint (§1.4). Replaces on change. */
-  endpointName: pulumi.Input<string>;
-  /** Workspace authorization token (secret) for PUT/PATCH/GET/DELETE on the management API (§1.3). */
-  workspaceToken: pulumi.Input<string>;
-  /** Workspace region (§1.2): ussouthcentral (default), europewest, asiasoutheast, japaneast, uswestcentral, germanycentral. Replaces on change. */
-  region?: pulumi.Input<string>;
-  /** Management base URL; default the region's real host (`https://{regionPrefix}management.azureml.net`). Set it to drive the emulator. */
-  managementBaseUrl?: pulumi.Input<string>;
-  /** Description, ≤ 2000 characters. */
-  description?: pulumi.Input<string>;
-  /** `Low` (default; caps maxConcurrentCalls at 4) or `High` (up to 200). */
-  throttleLevel?: pulumi.Input<"Low" | "High">;
-  /** Concurrent RRS calls, 1–200 (≤ 4 under `Low`). Default: the service's (4 free / 20 paid). */
-  maxConcurrentCalls?: pulumi.Input<number>;
-  /** `None` (default), `Error` or `All`. */
-  diagnosticsTraceLevel?: pulumi.Input<"None" | "Error" | "All">;
-  /** Name of the web service's default endpoint, refused as a target. Default `default`. */
-  defaultEndpointName?: pulumi.Input<string>;
-  /**
-   * Take over an existing endpoint instead of creating it (the way to "import": `pulumi import` does not work for
-   * dynamic providers). Create then reads the endpoint and applies only differing declared settings.
-   */
-  adopt?: pulumi.Input<boolean>;
-  /** Whether destroy deletes the endpoint. Default: true when this resource created it, false when it was adopted. */
-  deleteOnDestroy?: pulumi.Input<boolean>;
-  /** Timeouts, retries and per-host concurrency for this resource's calls. */
-  http?: pulumi.Input<HttpSettings>;
-}
 
 /** Resolved inputs as the provider receives them (after check: defaults filled, URLs trimmed). */
 export interface ScoringEndpointInputs {
@@ -246,7 +213,10 @@ async function patchSettings(i: ScoringEndpointInputs, body: Record<string, unkn
   return res.data && typeof res.data === "object" && "Name" in (res.data as object) ? parseEndpoint(res.data) : undefined;
 }
 
-const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEndpointState> = {
+/** Checked by the stub in resources/: raised when the calls it forwards change shape. */
+export const API_VERSION = 1;
+
+export const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEndpointState> = {
   async check(olds, news) {
     const { inputs, failures } = checkScoringEndpoint(news);
     // The engine calls no diff for a new resource, so preview-time reads for it happen here (zero writes).
@@ -382,67 +352,6 @@ function inputsOf(s: ScoringEndpointState): ScoringEndpointInputs {
   return inputs;
 }
 
-/**
- * An added endpoint on a classic predictive web service. Create PUTs it (or adopts an existing one with
- * `adopt: true`), update PATCHes its settings, delete removes it (not when adopted, unless `deleteOnDestroy`).
- * The default endpoint and endpoints of training services are refused at preview.
- */
-export class ScoringEndpoint extends pulumi.dynamic.Resource {
-  declare public readonly workspaceId: pulumi.Output<string>;
-  declare public readonly webServiceId: pulumi.Output<string>;
-  declare public readonly endpointName: pulumi.Output<string>;
-  declare public readonly region: pulumi.Output<string>;
-  declare public readonly managementBaseUrl: pulumi.Output<string>;
-  /** Secret. */
-  declare public readonly workspaceToken: pulumi.Output<string>;
-  declare public readonly description: pulumi.Output<string | undefined>;
-  declare public readonly throttleLevel: pulumi.Output<string | undefined>;
-  declare public readonly maxConcurrentCalls: pulumi.Output<number | undefined>;
-  declare public readonly diagnosticsTraceLevel: pulumi.Output<string | undefined>;
-  declare public readonly defaultEndpointName: pulumi.Output<string>;
-  declare public readonly http: pulumi.Output<HttpSettings | undefined>;
-  /** Execution base URL: BES `{apiLocation}/jobs`, RRS `{apiLocation}/execute`. */
-  declare public readonly apiLocation: pulumi.Output<string>;
-  declare public readonly helpLocation: pulumi.Output<string | undefined>;
-  /** Management URL of this endpoint: the URL Update Resource (PATCH) targets. */
-  declare public readonly patchUrl: pulumi.Output<string>;
-  /** Secret: the endpoint's primary key (BES/RRS and PATCH auth). */
-  declare public readonly primaryKey: pulumi.Output<string>;
-  /** Secret. */
-  declare public readonly secondaryKey: pulumi.Output<string>;
-  declare public readonly trainedModelResourceNames: pulumi.Output<string[]>;
-  declare public readonly adopted: pulumi.Output<boolean>;
-
-  constructor(name: string, args: ScoringEndpointArgs, opts?: pulumi.CustomResourceOptions) {
-    super(
-      provider,
-      name,
-      {
-        ...args,
-        resourceName: name,
-        workspaceToken: pulumi.secret(args.workspaceToken),
-        region: args.region,
-        managementBaseUrl: args.managementBaseUrl,
-        description: args.description,
-        throttleLevel: args.throttleLevel,
-        maxConcurrentCalls: args.maxConcurrentCalls,
-        diagnosticsTraceLevel: args.diagnosticsTraceLevel,
-        defaultEndpointName: args.defaultEndpointName,
-        http: args.http,
-        apiLocation: undefined,
-        helpLocation: undefined,
-        patchUrl: undefined,
-        primaryKey: undefined,
-        secondaryKey: undefined,
-        trainedModelResourceNames: undefined,
-        adopted: undefined,
-      },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primaryKey", "secondaryKey", "workspaceToken"] },
-      "azureml",
-      TYPE,
-    );
-  }
-}
 
 /** The provider object, for tests that drive the lifecycle directly. */
 export const scoringEndpointProvider = provider;
