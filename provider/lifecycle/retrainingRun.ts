@@ -2,6 +2,7 @@
  * RetrainingRun — one BES job on a training service (contract §2, §8.1 steps 2–3). Runs again only when the input
  * blob's identity or the global parameters change; outputs the new model blob and its evaluation metrics.
  */
+import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import type { TrainingServiceInputs } from "./trainingService";
 import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
@@ -48,6 +49,8 @@ export type GlobalParameterValue = string | number | boolean;
 /** The service coordinates are TrainingService's own (resolved from it, or given by hand). */
 export interface RetrainingRunInputs
   extends Pick<TrainingServiceInputs, "resourceName" | "apiLocation" | "apiKey" | "inputName" | "modelOutputName" | "evaluationOutputName"> {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: CredentialConfig;
   input: BlobLocation;
   inputEtag?: string;
   /**
@@ -141,7 +144,7 @@ export function diffRetrainingRun(
   if (news.inputEtag !== undefined) identityChanged = isUnknown(news.inputEtag) || news.inputEtag !== oldId?.etag;
   else if (currentInput) identityChanged = currentInput.etag !== oldId?.etag || (currentInput.contentMd5 ?? "") !== (oldId?.contentMd5 ?? "");
   const rerun = locationOrParams || identityChanged;
-  const other = changedFields(olds, news, ["apiLocation", "apiKey", "outputContainer", "outputPrefix", "storageAccountName", "storageBlobEndpoint", "storageAccountKey", "storageUserDelegationKey", "timeoutMinutes", "pollIntervalSeconds", "http"]);
+  const other = changedFields(olds, news, ["apiLocation", "outputContainer", "outputPrefix", "storageAccountName", "storageBlobEndpoint", "timeoutMinutes", "pollIntervalSeconds", "http"]);
   return { changes: rerun || other.length > 0, replaces: [], rerun };
 }
 
@@ -285,7 +288,7 @@ function strip<T>(o: T): T {
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
 
-export const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingRunState> = {
+const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, RetrainingRunState> = {
   async check(olds, news) {
     const { inputs, failures } = checkRetrainingRun(news);
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
@@ -337,6 +340,9 @@ export const provider: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retr
     // Trained models stay in storage: a binding may still serve them.
   },
 };
+
+/** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
+export const provider = withCredentials(lifecycle);
 
 
 export const retrainingRunProvider = provider;

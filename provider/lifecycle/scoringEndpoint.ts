@@ -1,6 +1,7 @@
 /**
  * ScoringEndpoint — an added (non-default) endpoint on a classic predictive web service (contract §1, M4–M8).
  */
+import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import {
   ClassicCoordinates,
@@ -42,6 +43,8 @@ const TYPE = "ScoringEndpoint";
 
 /** Resolved inputs as the provider receives them (after check: defaults filled, URLs trimmed). */
 export interface ScoringEndpointInputs {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: CredentialConfig;
   /** The Pulumi resource name, set by the class, for error messages. */
   resourceName?: string;
   workspaceId: string;
@@ -116,7 +119,7 @@ export function checkScoringEndpoint(news: Partial<ScoringEndpointInputs>): { in
 /** Pure diff: replaces for identity fields, updates for settings and connection fields; ignores `__provider`. */
 export function diffScoringEndpoint(olds: Partial<ScoringEndpointState>, news: ScoringEndpointInputs): pulumi.dynamic.DiffResult {
   const replaces = changedFields(olds, news, REPLACE_ON);
-  const other = changedFields(olds, news, [...SETTINGS, "managementBaseUrl", "workspaceToken", "adopt", "deleteOnDestroy", "defaultEndpointName", "http"]);
+  const other = changedFields(olds, news, [...SETTINGS, "managementBaseUrl", "adopt", "deleteOnDestroy", "defaultEndpointName", "http"]);
   // Settings the program leaves unset keep whatever the service has: not a change.
   const changes = other.filter((f) => !(SETTINGS as readonly string[]).includes(f) || (news as unknown as Record<string, unknown>)[f] !== undefined);
   return { changes: replaces.length + changes.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 };
@@ -170,7 +173,7 @@ export async function preflightScoringEndpoint(i: ScoringEndpointInputs, name: s
     }
   } catch (err) {
     out.push({
-      property: isServiceError(err) && err.status === 401 ? "workspaceToken" : isServiceError(err) && err.code === "WorkspaceNotFound" ? "region" : "webServiceId",
+      property: !isServiceError(err) ? "webServiceId" : err.status === undefined ? "managementBaseUrl" : err.status === 401 || err.status === 403 ? "workspaceToken" : err.code === "WorkspaceNotFound" ? "region" : "webServiceId",
       reason: formatFailure(TYPE, name, "preview read", err, undefined, [i.workspaceToken]),
       fix: "Nothing was written",
     });
@@ -216,7 +219,7 @@ async function patchSettings(i: ScoringEndpointInputs, body: Record<string, unkn
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
 
-export const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEndpointState> = {
+const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringEndpointState> = {
   async check(olds, news) {
     const { inputs, failures } = checkScoringEndpoint(news);
     // The engine calls no diff for a new resource, so preview-time reads for it happen here (zero writes).
@@ -338,6 +341,9 @@ export const provider: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, Sc
     }
   },
 };
+
+/** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
+export const provider = withCredentials(lifecycle);
 
 function prop(obj: unknown, name: string): unknown {
   if (!obj || typeof obj !== "object") return undefined;

@@ -5,6 +5,7 @@
  * ARM target: GET definition → replace the asset's locationInfo.uri → one PATCH → wait for Succeeded (§4.8, §8.2).
  * Then verify: read back what the service reports as bound, and probe scoring until the new model serves it.
  */
+import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import {
   BES_API_VERSION,
@@ -82,6 +83,8 @@ export type TargetKind = "classic" | "arm";
 
 /** Flat inputs the provider receives (the class unpacks the target). */
 export interface TrainedModelBindingInputs {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: CredentialConfig;
   resourceName?: string;
   /** `ambiguous` / undefined are check failures. */
   targetKind?: TargetKind | "ambiguous";
@@ -216,8 +219,6 @@ export function diffTrainedModelBinding(olds: Partial<TrainedModelBindingState>,
     "managementBaseUrl",
     "armBaseUrl",
     "apiLocation",
-    ...SECRET_FIELDS,
-    "storageUserDelegationKey",
     "storageAccountName",
     "storageBlobEndpoint",
     "sasLifetimeMinutes",
@@ -313,9 +314,25 @@ export async function preflightTarget(i: TrainedModelBindingInputs): Promise<Inp
     }
     return out;
   } catch (err) {
-    const property = i.targetKind === "arm" ? "armToken" : isServiceError(err) && err.code === "WorkspaceNotFound" ? "region" : "endpointName";
-    return [{ property: isServiceError(err) && err.status === 401 ? (i.targetKind === "arm" ? "armToken" : "endpointKey") : property, reason: formatFailure(TYPE, nameOf(i), "preview read of the target", err, undefined, secrets), fix: "Nothing was written" }];
+    return [{ property: targetProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the target", err, undefined, secrets), fix: "Nothing was written" }];
   }
+}
+
+/** The input a failed target read points at: the credential on 401/403, the base URL when unreachable. */
+export function targetProperty(i: Partial<TrainedModelBindingInputs>, err: unknown): string {
+  const arm = i.targetKind === "arm";
+  if (!isServiceError(err)) return arm ? "webServiceName" : "endpointName";
+  if (err.status === undefined) return arm ? "armBaseUrl" : "managementBaseUrl";
+  if (err.status === 401 || err.status === 403) return arm ? "armToken" : i.endpointKey ? "endpointKey" : "workspaceToken";
+  if (err.code === "WorkspaceNotFound") return "region";
+  return arm ? "webServiceName" : "endpointName";
+}
+
+/** The input a failed storage read points at. */
+export function storageProperty(i: Partial<TrainedModelBindingInputs>, err: unknown): string {
+  if (!isServiceError(err) || err.status === undefined) return "storageBlobEndpoint";
+  if (err.status === 401 || err.status === 403) return i.storageAccountKey ? "storageAccountKey" : "storageUserDelegationKey";
+  return "model.path";
 }
 
 /** Classic: the endpoint must have updatable resources (not a training service) and one with exactly this Name. */
@@ -348,7 +365,7 @@ export async function preflightModelBlob(i: TrainedModelBindingInputs): Promise<
     id = await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
   } catch (err) {
     return {
-      failures: [{ property: "storageBlobEndpoint", reason: formatFailure(TYPE, nameOf(i), "preview read of the model blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }],
+      failures: [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the model blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }],
     };
   }
   if (!id) {
@@ -622,7 +639,7 @@ function toState(i: TrainedModelBindingInputs, extra: Partial<TrainedModelBindin
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
 
-export const provider: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, TrainedModelBindingState> = {
+const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, TrainedModelBindingState> = {
   async check(olds, news) {
     const { inputs, failures } = checkTrainedModelBinding(news);
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
@@ -701,6 +718,9 @@ export const provider: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs
     // Nothing to undo: a scoring target always serves some model. Destroy leaves the last bound model serving.
   },
 };
+
+/** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
+export const provider = withCredentials(lifecycle);
 
 function targetOnly(i: TrainedModelBindingInputs): unknown {
   return i.targetKind === "arm"

@@ -2,6 +2,7 @@
  * TrainingService — a deployed training (retraining) web service: its BES location, key and output names.
  * Validated against the service at create and refresh (contract §2: B5 swagger, or B3 on an unknown job).
  */
+import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
 import { failure, isServiceError } from "../errors";
@@ -11,6 +12,8 @@ const TYPE = "TrainingService";
 
 
 export interface TrainingServiceInputs {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: CredentialConfig;
   resourceName?: string;
   apiLocation: string;
   apiKey: string;
@@ -60,7 +63,7 @@ export function checkTrainingService(news: Partial<TrainingServiceInputs>): { in
 }
 
 export function diffTrainingService(olds: Partial<TrainingServiceState>, news: TrainingServiceInputs): pulumi.dynamic.DiffResult {
-  const changed = changedFields(olds, news, ["apiLocation", "apiKey", "inputName", "modelOutputName", "evaluationOutputName", "http"]);
+  const changed = changedFields(olds, news, ["apiLocation", "inputName", "modelOutputName", "evaluationOutputName", "http"]);
   return { changes: changed.length > 0, replaces: [] };
 }
 
@@ -127,7 +130,7 @@ async function validateOrThrow(i: TrainingServiceInputs, operation: string): Pro
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
 
-export const provider: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, TrainingServiceState> = {
+const lifecycle: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, TrainingServiceState> = {
   async check(olds, news) {
     const { inputs, failures } = checkTrainingService(news);
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
@@ -165,6 +168,9 @@ export const provider: pulumi.dynamic.ResourceProvider<TrainingServiceInputs, Tr
     // The training web service is deployed outside Pulumi; this resource only describes it.
   },
 };
+
+/** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
+export const provider = withCredentials(lifecycle);
 
 
 export const trainingServiceProvider = provider;

@@ -13,6 +13,13 @@ const TYPE = "RetrainingRun";
 const provider = stubProvider("retrainingRun");
 
 export interface RetrainingRunArgs {
+  /**
+   * Stack config keys holding this resource's credentials, by argument name (e.g. `{ workspaceToken:
+   * "workspaceToken", armToken: "armToken" }`; `ns:key` for another namespace). Every operation, refresh and
+   * destroy included, then uses the key's current value instead of the one stored at the last update, so a
+   * rotated token needs no update. Credentials never show as a diff either way.
+   */
+  credentialConfig?: pulumi.Input<Record<string, string>>;
   /** The training service to run (its apiLocation, apiKey and input/output names are used). */
   trainingService?: TrainingService;
   /** By hand instead of trainingService: BES base URL (ApiLocation) of the training endpoint. */
@@ -70,6 +77,7 @@ export class RetrainingRun extends pulumi.dynamic.Resource {
       name,
       {
         resourceName: name,
+        credentialConfig: args.credentialConfig,
         apiLocation: args.apiLocation ?? ts?.apiLocation,
         apiKey: secret(args.apiKey ?? ts?.apiKey),
         inputName: args.inputName ?? ts?.inputName,

@@ -9,6 +9,13 @@ const TYPE = "ScoringEndpoint";
 const provider = stubProvider("scoringEndpoint");
 
 export interface ScoringEndpointArgs {
+  /**
+   * Stack config keys holding this resource's credentials, by argument name (e.g. `{ workspaceToken:
+   * "workspaceToken", armToken: "armToken" }`; `ns:key` for another namespace). Every operation, refresh and
+   * destroy included, then uses the key's current value instead of the one stored at the last update, so a
+   * rotated token needs no update. Credentials never show as a diff either way.
+   */
+  credentialConfig?: pulumi.Input<Record<string, string>>;
   /** Classic workspace id (32 lowercase hex characters). Changing it replaces the endpoint. */
   workspaceId: pulumi.Input<string>;
   /** Id of the **predictive** web service (32 hex). Training services have nothing to bind (contract §1.1, E6). Replaces on change. */

@@ -45,6 +45,13 @@ export interface ArmWebServiceTarget {
 }
 
 export interface TrainedModelBindingArgs {
+  /**
+   * Stack config keys holding this resource's credentials, by argument name (e.g. `{ workspaceToken:
+   * "workspaceToken", armToken: "armToken" }`; `ns:key` for another namespace). Every operation, refresh and
+   * destroy included, then uses the key's current value instead of the one stored at the last update, so a
+   * rotated token needs no update. Credentials never show as a diff either way.
+   */
+  credentialConfig?: pulumi.Input<Record<string, string>>;
   /** Classic target: a ScoringEndpoint of this stack (its coordinates and primary key are used). */
   endpoint?: ScoringEndpoint;
   /** Classic target described by hand. Exactly one of endpoint / classicEndpoint / armWebService. */
@@ -138,6 +145,7 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
       name,
       {
         resourceName: name,
+        credentialConfig: args.credentialConfig,
         targetKind,
         ...targetProps,
         endpointKey: secret(args.endpointKey ?? (ep ? ep.primaryKey : undefined)),

@@ -10,6 +10,13 @@ const provider = stubProvider("trainingService");
 
 export interface TrainingServiceArgs {
   /**
+   * Stack config keys holding this resource's credentials, by argument name (e.g. `{ workspaceToken:
+   * "workspaceToken", armToken: "armToken" }`; `ns:key` for another namespace). Every operation, refresh and
+   * destroy included, then uses the key's current value instead of the one stored at the last update, so a
+   * rotated token needs no update. Credentials never show as a diff either way.
+   */
+  credentialConfig?: pulumi.Input<Record<string, string>>;
+  /**
    * BES base URL of the training web service's endpoint (its `ApiLocation`, without `/jobs`; contract §0, §2.1),
    * e.g. `https://ussouthcentral.services.azureml.net/workspaces/{ws}/services/{epId}`.
    */
@@ -44,6 +51,7 @@ export class TrainingService extends pulumi.dynamic.Resource {
       name,
       {
         resourceName: name,
+        credentialConfig: args.credentialConfig,
         apiLocation: args.apiLocation,
         apiKey: pulumi.secret(args.apiKey),
         inputName: args.inputName,

@@ -64,7 +64,9 @@ describe("TrainingService checks", () => {
   test("diff", () => {
     const i = checkTrainingService({ apiLocation: "https://x/s", apiKey: "k" }).inputs;
     expect(diffTrainingService(i, i).changes).toBe(false);
-    expect(diffTrainingService(i, { ...i, apiKey: "k2" }).changes).toBe(true);
+    // Credentials are not identity (issue 8): a rotated key is no change.
+    expect(diffTrainingService(i, { ...i, apiKey: "k2" }).changes).toBe(false);
+    expect(diffTrainingService(i, { ...i, inputName: "input2" }).changes).toBe(true);
   });
   test("declared outputs from a swagger", () => {
     expect(declaredOutputsOf({ definitions: { BatchOutputs: { properties: { output1: {}, output2: {} } } } })).toEqual(["output1", "output2"]);
