@@ -1,0 +1,62 @@
+/**
+ * The package as a user installs it (issue 8): `npm pack`, install the tarball into a fresh folder outside the
+ * repository with a plain-JavaScript program that imports it by name, then up → promotion → destroy on the emulator.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { configFromManifest } from "../../examples/local/manifestConfig";
+import { PackedProject, packedProject } from "../../scripts/services/packedProject";
+import { withStack } from "../support/pulumi";
+import { testStorageConnectionString, uniqueName } from "../support/storage";
+import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
+
+const fixture = path.join(__dirname, "fixtures", "packed");
+
+let emulator: RunningEmulator;
+let project: PackedProject;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
+  project = packedProject({
+    "Pulumi.yaml": fs.readFileSync(path.join(fixture, "Pulumi.yaml"), "utf8"),
+    "index.js": fs.readFileSync(path.join(fixture, "index.js"), "utf8"),
+  });
+}, 300_000);
+afterAll(async () => {
+  project?.remove();
+  await emulator?.close();
+});
+
+test("the tarball holds the built provider only, and pulls neither the emulator nor azure-native", () => {
+  expect(project.files).toEqual(expect.arrayContaining(["package.json", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/lifecycle/trainedModelBinding.js", "dist/provider/resources/stub.js"]));
+  expect(project.files.filter((f) => !f.startsWith("dist/provider/") && !["package.json", "README.md"].includes(f))).toEqual([]);
+  expect(Object.keys(project.dependencies).sort()).toEqual(["@azure/storage-blob", "axios", "axios-retry", "p-limit"]);
+  const installed = fs.readdirSync(path.join(project.dir, "node_modules"));
+  for (const absent of ["fastify", "azurite"]) expect(installed).not.toContain(absent);
+  expect(fs.existsSync(path.join(project.dir, "node_modules", "@pulumi", "azure-native"))).toBe(false);
+  // The program lives outside the repository: nothing resolves back into it.
+  expect(path.relative(path.resolve(__dirname, "..", ".."), project.dir).startsWith("..")).toBe(true);
+});
+
+test("a stack outside the repository: up, promotion of a new model with one write, destroy", async () => {
+  const models = new EmulatorModels(emulator.manifest);
+  const prefix = `${uniqueName("packed")}/`;
+  const v1 = await models.upload(prefix, "v1", 1);
+  const config = { ...configFromManifest(emulator.manifest, "unused.csv"), endpointName: { value: uniqueName("ep") }, classicPrefix: { value: prefix } };
+  const container = emulator.manifest.containers.models;
+  await withStack(project.dir, config, async ({ stack }) => {
+    const created = await stack.up();
+    expect(created.summary.resourceChanges).toEqual({ create: 3 });
+    const apiLocation: string = created.outputs.apiLocation.value;
+    const key: string = created.outputs.endpointKey.value;
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+
+    const v2 = await models.upload(prefix, "v2", 2);
+    await resetEmulatorRequests(emulator.url);
+    const promoted = await stack.up();
+    expect(promoted.summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+  });
+});
