@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       `| one promotion (update) | ${tally(updateLogs[0])} |`,
       `| all ${ENDPOINTS} promotions: management writes | ${writes.length} (${tally(writes)}) |`,
       "",
-      `Time per promotion (PATCH, read-back, probe scoring): median ${median(updateMs).toFixed(1)} ms, max ${Math.max(...updateMs).toFixed(1)} ms over ${ENDPOINTS}.`,
+      `In-process only (provider functions called directly, no engine, no state; not what pulumi up costs, see the fleet section): time per promotion (PATCH, read-back, probe scoring) median ${median(updateMs).toFixed(1)} ms, max ${Math.max(...updateMs).toFixed(1)} ms over ${ENDPOINTS}.`,
       "Program-side `getLatestModelBlob` adds one List Blobs and, when `evaluation.csv` sits beside the model, one GET per call.",
     ].join("\n");
     writeSection("## Provider requests per promotion", body);

@@ -1,0 +1,87 @@
+/**
+ * The classic endpoint as a scoring target: one PATCH of the endpoint's trained-model resource with a blob SAS
+ * minted at apply time (contract §1.5 M6, §8.1); read bound = the endpoint's resource location (M4).
+ */
+import { EndpointInfo, endpointUrl, getEndpoint, send } from "../client";
+import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../blobs";
+import { failure, formatFailure, isServiceError } from "../errors";
+import type { InputFailure } from "../validation";
+import { ScoringTarget, TYPE, TrainedModelBindingInputs, nameOf, relativeOf, secretsOf, storageOf, targetProperty } from "./target";
+
+function coords(i: TrainedModelBindingInputs) {
+  return {
+    managementBaseUrl: i.managementBaseUrl as string,
+    workspaceId: i.workspaceId as string,
+    webServiceId: i.webServiceId as string,
+    token: (i.endpointKey || i.workspaceToken) as string,
+    http: i.http,
+  };
+}
+
+/** The endpoint must have updatable resources (not a training service) and one with exactly this Name. */
+export function checkResourceName(ep: EndpointInfo, trainedModelName: string): InputFailure[] {
+  if (ep.resources.length === 0) {
+    return [
+      {
+        property: "endpointName",
+        reason: `endpoint "${ep.name}" has no updatable resources: it belongs to a training web service`,
+        fix: "This Web Service has no updatable resources: bind an added endpoint of the predictive web service (contract §1.6, E6)",
+      },
+    ];
+  }
+  if (!ep.resources.some((r) => r.name === trainedModelName)) {
+    return [
+      {
+        property: "trainedModelName",
+        reason: `"${trainedModelName}" is not an updatable resource of endpoint "${ep.name}"`,
+        fix: `Use the exact Name, one of ${ep.resources.map((r) => `"${r.name}"`).join(", ")} (contract §1.5 M6, E10)`,
+      },
+    ];
+  }
+  return [];
+}
+
+function bindHint(err: unknown): string | undefined {
+  if (!isServiceError(err)) return undefined;
+  if (err.status === 400 || err.status === 404) {
+    return "Check trainedModelName against the endpoint's updatable resources (ScoringEndpoint.trainedModelResourceNames), that the endpoint is an added endpoint of the predictive web service, and that the model blob is readable";
+  }
+  return undefined;
+}
+
+export const classicTarget: ScoringTarget = {
+  async preflight(i) {
+    try {
+      const ep = await getEndpoint(coords(i), i.endpointName as string);
+      if (!ep) {
+        return [{ property: "endpointName", reason: `endpoint "${i.endpointName}" does not exist on web service ${i.webServiceId}`, fix: "Create it with a ScoringEndpoint, or fix endpointName" }];
+      }
+      return checkResourceName(ep, i.trainedModelName);
+    } catch (err) {
+      return [{ property: targetProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the target", err, undefined, secretsOf(i)), fix: "Nothing was written" }];
+    }
+  },
+
+  async bind(i, progress) {
+    const target = relativeOf(i.model);
+    // Minted now, valid for minutes, never stored: a PATCH can no longer carry an expired SAS.
+    const sas = mintSas({ access: storageOf(i), container: i.model.container, path: i.model.path, permissions: "r", lifetimeMinutes: i.sasLifetimeMinutes ?? DEFAULT_SAS_LIFETIME_MINUTES });
+    const body = {
+      Resources: [{ Name: i.trainedModelName, Location: { BaseLocation: blobEndpointOf(storageOf(i)), RelativeLocation: target, SasBlobToken: sas } }],
+    };
+    try {
+      await send({ surface: "management", method: "PATCH", url: endpointUrl(i.managementBaseUrl as string, i.workspaceId as string, i.webServiceId as string, i.endpointName as string), bearer: coords(i).token, body, settings: i.http });
+    } catch (err) {
+      throw failure(TYPE, nameOf(i), `bind model ${target} (PATCH endpoint "${i.endpointName}")`, err, bindHint(err), [...secretsOf(i), sas]);
+    }
+    progress.written = true;
+    return { apiLocation: i.apiLocation, probeKey: i.endpointKey };
+  },
+
+  async readBound(i) {
+    const ep = await getEndpoint(coords(i), i.endpointName as string);
+    if (!ep) return { gone: true, settled: false };
+    const r = ep.resources.find((x) => x.name === i.trainedModelName);
+    return { gone: false, relative: r?.relativeLocation?.replace(/^\/+/, ""), settled: true, apiLocation: ep.apiLocation, probeKey: ep.primaryKey };
+  },
+};

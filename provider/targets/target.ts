@@ -1,0 +1,143 @@
+/**
+ * What a TrainedModelBinding hands a scoring target, and the one interface both targets (the classic endpoint and
+ * the ARM web service) implement: preflight, bind, read bound, probe. The binding's lifecycle calls a target; a
+ * target calls its surface's wire client; neither calls back up.
+ */
+import type { StorageAccess, UserDelegationKey } from "../blobs";
+import type { HttpSettings } from "../client";
+import { isServiceError } from "../errors";
+import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
+
+export const TYPE = "TrainedModelBinding";
+export const SECRET_FIELDS = ["endpointKey", "workspaceToken", "armToken", "scoringKey", "storageAccountKey"] as const;
+
+
+
+/** How the binding proves scoring moved to the new model (behaviour 4). */
+export interface VerificationArgs {
+  /**
+   * One input row for a probe scoring request (column → value). Without it only the read-back is verified.
+   * With the emulator, the probe's x-ms-azureml-model-* headers must name the new blob; on the real service the
+   * probe must succeed.
+   */
+  sampleRow?: Record<string, string | number | boolean | null>;
+  /** RRS input name. Default `input1`. */
+  inputName?: string;
+  /** How long to wait for read-back and probe to show the new model. Default 120 seconds. */
+  timeoutSeconds?: number;
+  /** Pause between attempts. Default 2 seconds. */
+  intervalSeconds?: number;
+  /** Pause after the write before the first check (the real service needs about 30 s, contract §1.5 M6). Default 0. */
+  settleSeconds?: number;
+}
+
+
+export type TargetKind = "classic" | "arm";
+
+/** Flat inputs the provider receives (the class unpacks the target). */
+export interface TrainedModelBindingInputs {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: Partial<Record<string, string>>;
+  resourceName?: string;
+  /** `ambiguous` / undefined are check failures. */
+  targetKind?: TargetKind | "ambiguous";
+  managementBaseUrl?: string;
+  region?: string;
+  workspaceId?: string;
+  webServiceId?: string;
+  endpointName?: string;
+  defaultEndpointName?: string;
+  armBaseUrl?: string;
+  subscriptionId?: string;
+  resourceGroup?: string;
+  webServiceName?: string;
+  apiLocation?: string;
+  endpointKey?: string;
+  workspaceToken?: string;
+  armToken?: string;
+  scoringKey?: string;
+  trainedModelName: string;
+  model: ModelBlobRef;
+  storageAccountName: string;
+  storageBlobEndpoint?: string;
+  storageAccountKey?: string;
+  storageUserDelegationKey?: UserDelegationKey;
+  sasLifetimeMinutes?: number;
+  verification?: VerificationArgs;
+  http?: HttpSettings;
+}
+
+export interface TrainedModelBindingState extends TrainedModelBindingInputs {
+  /** `container/path` the service reported as bound after the write (or at the last refresh). */
+  boundLocation?: string;
+  /** ISO time of the last write. */
+  boundAt?: string;
+  /** `model-headers`, `read-back+probe`, `read-back` or `adopted`. */
+  verifiedBy?: string;
+}
+
+/** What the target reports as bound. */
+export interface Bound {
+  /** The target itself no longer exists. */
+  gone: boolean;
+  /** `container/path` of the bound model, when the target names one. */
+  relative?: string;
+  /** Whether the target finished applying it (ARM: provisioningState Succeeded; classic: always). */
+  settled: boolean;
+  /** Where and with which key to probe scoring, when the target tells. */
+  apiLocation?: string;
+  probeKey?: string;
+}
+
+export interface ScoringTarget {
+  /** Read-only checks (zero writes): the target exists, is updatable and has the named trained model. */
+  preflight(i: TrainedModelBindingInputs): Promise<InputFailure[]>;
+  /**
+   * Exactly one write pointing the target at `i.model`; sets `progress.written` once the service accepted it.
+   * Returns where and with which key to probe, when known.
+   */
+  bind(i: TrainedModelBindingInputs, progress: { written: boolean }, deadline: number): Promise<{ apiLocation?: string; probeKey?: string }>;
+  readBound(i: TrainedModelBindingInputs): Promise<Bound>;
+}
+
+export function relativeOf(m: { container: string; path: string }): string {
+  return `${m.container}/${m.path.replace(/^\/+/, "")}`;
+}
+
+export function storageOf(i: TrainedModelBindingInputs): StorageAccess {
+  return {
+    accountName: i.storageAccountName,
+    blobEndpoint: i.storageBlobEndpoint,
+    accountKey: i.storageAccountKey,
+    userDelegationKey: i.storageUserDelegationKey,
+    http: i.http,
+  };
+}
+
+export function secretsOf(i: Partial<TrainedModelBindingInputs>): string[] {
+  const out = SECRET_FIELDS.map((f) => i[f]).filter((x): x is string => typeof x === "string");
+  if (i.storageUserDelegationKey?.value) out.push(i.storageUserDelegationKey.value);
+  return out;
+}
+
+export function nameOf(i: Partial<TrainedModelBindingInputs>): string {
+  return i.resourceName ?? i.endpointName ?? i.webServiceName ?? "binding";
+}
+
+export function failuresToError(i: Partial<TrainedModelBindingInputs>, failures: InputFailure[]): Error {
+  return new Error(toCheckFailures(failures).map((f) => `${TYPE} "${nameOf(i)}": ${f.property}: ${f.reason}`).join("\n"));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The input a failed target read points at: the credential on 401/403, the base URL when unreachable. */
+export function targetProperty(i: Partial<TrainedModelBindingInputs>, err: unknown): string {
+  const arm = i.targetKind === "arm";
+  if (!isServiceError(err)) return arm ? "webServiceName" : "endpointName";
+  if (err.status === undefined) return arm ? "armBaseUrl" : "managementBaseUrl";
+  if (err.status === 401 || err.status === 403) return arm ? "armToken" : i.endpointKey ? "endpointKey" : "workspaceToken";
+  if (err.code === "WorkspaceNotFound") return "region";
+  return arm ? "webServiceName" : "endpointName";
+}
