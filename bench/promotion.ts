@@ -10,7 +10,7 @@ import { performance } from "perf_hooks";
 import { startEmulator } from "../emulator";
 import { generateAdultCsv, trainFromCsv } from "../emulator/ml";
 import { getLatestModelBlob } from "../provider/latestModel";
-import { RequestLogEntry, requestLog, resetRequestLog } from "../provider/client";
+import { RequestLogEntry, requestLog, resetRequestLog } from "../provider/transport";
 import { ScoringEndpointInputs, ScoringEndpointState, scoringEndpointProvider } from "../provider/lifecycle/scoringEndpoint";
 import { TrainedModelBindingInputs, TrainedModelBindingState, trainedModelBindingProvider } from "../provider/lifecycle/trainedModelBinding";
 import { machineLine, writeSection } from "./report";

@@ -3,8 +3,8 @@
  * `evaluation.csv` sits in the same folder) its metrics. Runs in the Pulumi program, not in the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { HttpSettings } from "./client";
-import { StorageAccess, UserDelegationKey, evaluationPathFor, listBlobs, parseEvaluationMetrics, readBlobText } from "./blobs";
+import { HttpSettings } from "./transport";
+import { StorageAccess, UserDelegationKey, evaluationPathFor, listBlobs, parseEvaluationMetrics, readBlobText } from "./clients/storage";
 import { failure } from "./errors";
 import type { ModelBlobRef } from "./validation";
 

@@ -2,9 +2,9 @@
  * Pure, offline input checks shared by the resources. Each returns failures with property, reason and fix, all
  * at once. Runs inside the dynamic provider: no `@pulumi/pulumi` values.
  */
-import type { HttpSettings } from "./client";
-import { CLASSIC_REGIONS } from "./client";
-import type { ModelMetrics } from "./blobs";
+import type { HttpSettings } from "./transport";
+import { CLASSIC_REGIONS } from "./clients/management";
+import type { ModelMetrics } from "./clients/storage";
 
 /** What the engine sends during preview for a value not known yet (`runtime/rpc.ts` unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";

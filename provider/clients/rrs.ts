@@ -1,5 +1,6 @@
 /** Request-Response scoring (contract §3): the probe a binding sends to prove which model serves. */
-import { BES_API_VERSION, HttpResponse, HttpSettings, joinUrl, send, withQuery } from "../client";
+import { BES_API_VERSION } from "./bes";
+import { HttpResponse, HttpSettings, joinUrl, send, withQuery } from "../transport";
 
 export interface ProbeResult {
   ok: boolean;

@@ -5,20 +5,9 @@
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import type { TrainingServiceInputs } from "./trainingService";
-import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
-import {
-  BlobIdentity,
-  ModelMetrics,
-  StorageAccess,
-  UserDelegationKey,
-  blobEndpointOf,
-  connectionString,
-  getBlobIdentity,
-  mintSas,
-  parseEvaluationMetrics,
-  readBlobText,
-  splitRelativeLocation,
-} from "../blobs";
+import { BES_API_VERSION } from "../clients/bes";
+import { HttpSettings, joinUrl, prop, send, withQuery } from "../transport";
+import { BlobIdentity, ModelMetrics, StorageAccess, UserDelegationKey, blobEndpointOf, connectionString, getBlobIdentity, mintSas, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
 import { failure, formatFailure } from "../errors";
 import {
   InputFailure,

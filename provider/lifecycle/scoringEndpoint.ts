@@ -3,18 +3,8 @@
  */
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
-import {
-  ClassicCoordinates,
-  DEFAULT_CLASSIC_REGION,
-  EndpointInfo,
-  HttpSettings,
-  defaultManagementBaseUrl,
-  endpointUrl,
-  getEndpoint,
-  getWebService,
-  parseEndpoint,
-  send,
-} from "../client";
+import { ClassicCoordinates, DEFAULT_CLASSIC_REGION, EndpointInfo, defaultManagementBaseUrl, endpointUrl, getEndpoint, getWebService, parseEndpoint } from "../clients/management";
+import { HttpSettings, send } from "../transport";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import {
   DEFAULT_ENDPOINT_NAME,

@@ -6,8 +6,9 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { withCredentials } from "./credentials";
-import { DEFAULT_ARM_BASE_URL, DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../client";
-import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../blobs";
+import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
+import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
+import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
 import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import { targetFor } from "../targets";

@@ -4,7 +4,8 @@
  */
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
-import { BES_API_VERSION, HttpSettings, joinUrl, prop, send, withQuery } from "../client";
+import { BES_API_VERSION } from "../clients/bes";
+import { HttpSettings, joinUrl, prop, send, withQuery } from "../transport";
 import { failure, isServiceError } from "../errors";
 import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash } from "../validation";
 

@@ -3,8 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { BlobLocation, GlobalParameterValue } from "../lifecycle/retrainingRun";
-import type { BlobIdentity, ModelMetrics, UserDelegationKey } from "../blobs";
-import type { HttpSettings } from "../client";
+import type { BlobIdentity, ModelMetrics, UserDelegationKey } from "../clients/storage";
+import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import type { TrainingService } from "./trainingService";
 import { stubProvider } from "./stub";

@@ -2,7 +2,7 @@
  * ScoringEndpoint — an added endpoint on a classic predictive web service.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { HttpSettings } from "../client";
+import type { HttpSettings } from "../transport";
 import { stubProvider } from "./stub";
 
 const TYPE = "ScoringEndpoint";

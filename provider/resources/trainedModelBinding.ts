@@ -3,8 +3,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TargetKind, VerificationArgs } from "../lifecycle/trainedModelBinding";
-import type { UserDelegationKey } from "../blobs";
-import type { HttpSettings } from "../client";
+import type { UserDelegationKey } from "../clients/storage";
+import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import type { ScoringEndpoint } from "./scoringEndpoint";
 import { stubProvider } from "./stub";

@@ -2,7 +2,7 @@
  * TrainingService — a deployed training (retraining) web service: its BES location, key and output names.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { HttpSettings } from "../client";
+import type { HttpSettings } from "../transport";
 import { stubProvider } from "./stub";
 
 const TYPE = "TrainingService";

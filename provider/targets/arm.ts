@@ -3,8 +3,9 @@
  * locationInfo.uri, one PATCH with the whole assets map (A3, contract §4.8), wait for Succeeded (A10);
  * read bound = the asset's URI in the definition.
  */
-import { DEFAULT_ARM_BASE_URL, armWebServiceUrl, prop, send } from "../client";
-import { blobEndpointOf, blobUrl } from "../blobs";
+import { DEFAULT_ARM_BASE_URL, armWebServiceUrl } from "../clients/arm";
+import { prop, send } from "../transport";
+import { blobEndpointOf, blobUrl } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
 import { ScoringTarget, TYPE, TrainedModelBindingInputs, failuresToError, nameOf, secretsOf, sleep, storageOf, targetProperty } from "./target";

@@ -2,8 +2,9 @@
  * The classic endpoint as a scoring target: one PATCH of the endpoint's trained-model resource with a blob SAS
  * minted at apply time (contract §1.5 M6, §8.1); read bound = the endpoint's resource location (M4).
  */
-import { EndpointInfo, endpointUrl, getEndpoint, send } from "../client";
-import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../blobs";
+import { EndpointInfo, endpointUrl, getEndpoint } from "../clients/management";
+import { send } from "../transport";
+import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
 import { ScoringTarget, TYPE, TrainedModelBindingInputs, nameOf, relativeOf, secretsOf, storageOf, targetProperty } from "./target";

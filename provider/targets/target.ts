@@ -3,8 +3,8 @@
  * the ARM web service) implement: preflight, bind, read bound, probe. The binding's lifecycle calls a target; a
  * target calls its surface's wire client; neither calls back up.
  */
-import type { StorageAccess, UserDelegationKey } from "../blobs";
-import type { HttpSettings } from "../client";
+import type { StorageAccess, UserDelegationKey } from "../clients/storage";
+import type { HttpSettings } from "../transport";
 import { isServiceError } from "../errors";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
 

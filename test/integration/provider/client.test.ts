@@ -1,6 +1,6 @@
 import * as http from "http";
 import { AddressInfo } from "net";
-import { requestLog, resetRequestLog, send } from "../../../provider/client";
+import { requestLog, resetRequestLog, send } from "../../../provider/transport";
 import { isServiceError } from "../../../provider/errors";
 
 /** A loopback server that answers from a script, one entry per request. */

@@ -7,7 +7,7 @@ import * as path from "path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { testStorageConnectionString, uniqueName } from "../../support/storage";
 import { generateAdultCsv, trainFromCsv } from "../../../emulator/ml";
-import { requestLog, resetRequestLog, RequestLogEntry } from "../../../provider/client";
+import { requestLog, resetRequestLog, RequestLogEntry } from "../../../provider/transport";
 import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { trainedModelBindingProvider, TrainedModelBindingInputs, TrainedModelBindingState } from "../../../provider/lifecycle/trainedModelBinding";
 import { retrainingRunProvider, RetrainingRunInputs, RetrainingRunState } from "../../../provider/lifecycle/retrainingRun";

@@ -1,9 +1,9 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { testStorageConnectionString, uniqueName } from "../../support/storage";
 import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../../scripts/services/azurite";
-import { getBlobIdentity, listBlobs, readBlobText, signedBlobUrl } from "../../../provider/blobs";
+import { getBlobIdentity, listBlobs, readBlobText, signedBlobUrl } from "../../../provider/clients/storage";
 import { getLatestModelBlob } from "../../../provider/latestModel";
-import { requestLog, resetRequestLog } from "../../../provider/client";
+import { requestLog, resetRequestLog } from "../../../provider/transport";
 
 const access = { accountName: AZURITE_ACCOUNT_NAME, accountKey: AZURITE_ACCOUNT_KEY, blobEndpoint: process.env.TEST_BLOB_ENDPOINT, http: { maxRetries: 0 } };
 const EVAL =

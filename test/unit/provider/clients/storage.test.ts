@@ -1,13 +1,4 @@
-import {
-  blobEndpointOf,
-  blobUrl,
-  connectionString,
-  evaluationPathFor,
-  mintSas,
-  parseEvaluationMetrics,
-  parseListBlobsXml,
-  splitRelativeLocation,
-} from "../../../provider/blobs";
+import { blobEndpointOf, blobUrl, connectionString, evaluationPathFor, mintSas, parseEvaluationMetrics, parseListBlobsXml, splitRelativeLocation } from "../../../../provider/clients/storage";
 
 const access = { accountName: "devstoreaccount1", accountKey: Buffer.from("not-a-real-key-but-base64").toString("base64"), blobEndpoint: "http://127.0.0.1:10000/devstoreaccount1" };
 const now = new Date("2024-05-01T12:00:00Z");

@@ -2,10 +2,14 @@
  * Blob side (contract §7): blob identity, listing for getLatestModelBlob, evaluation CSV parsing, SAS minting.
  *
  * Our own reads use a SAS minted for seconds-to-minutes from the account key or user-delegation key, sent
- * through client.ts so they are logged, retried and concurrency-limited like every other request.
+ * through the transport so they are logged, retried and concurrency-limited like every other request.
  * Runs inside the dynamic provider: packages are loaded with `require` inside functions.
  */
-import { HttpSettings, STORAGE_API_VERSION, defaultBlobEndpoint, joinUrl, send, withQuery } from "./client";
+import { HttpSettings, STORAGE_API_VERSION, joinUrl, send, withQuery } from "../transport";
+
+export function defaultBlobEndpoint(accountName: string): string {
+  return `https://${accountName}.blob.core.windows.net/`;
+}
 
 /**
  * A user-delegation key as returned by Get User Delegation Key (Azure Storage REST), with dates as ISO strings.

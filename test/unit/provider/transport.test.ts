@@ -1,17 +1,6 @@
-import {
-  defaultManagementBaseUrl,
-  endpointUrl,
-  armWebServiceUrl,
-  joinUrl,
-  parseEndpoint,
-  parseRetryAfterMs,
-  retryDelayMs,
-  shouldRetry,
-  toServiceError,
-  withQuery,
-  requestLog,
-  resetRequestLog,
-} from "../../../provider/client";
+import { defaultManagementBaseUrl, endpointUrl, parseEndpoint } from "../../../provider/clients/management";
+import { armWebServiceUrl } from "../../../provider/clients/arm";
+import { joinUrl, parseRetryAfterMs, retryDelayMs, shouldRetry, toServiceError, withQuery, requestLog, resetRequestLog } from "../../../provider/transport";
 
 describe("retry decision", () => {
   test.each([
