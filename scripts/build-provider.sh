@@ -18,3 +18,7 @@ if [ ! -L "$link" ]; then
   rm -rf "$link"
   ln -s .. "$link"
 fi
+# The emulator is not part of the package (its server stack stays a dev dependency); its bin stays usable in
+# the repository as `npx azureml-emulator`.
+mkdir -p node_modules/.bin
+ln -sf ../../bin/azureml-emulator.js node_modules/.bin/azureml-emulator
