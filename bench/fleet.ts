@@ -123,9 +123,11 @@ async function main(): Promise<void> {
     await emulator.close();
     await azurite.stop();
   }
+  // The diagnostic run (checkpoints off: the engine writes no state file during the update) gets its own section.
+  const skip = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
   writeSection(
-    "## Fleet through the real engine (bench/fleet.ts)",
-    `Command: \`npx ts-node --transpile-only bench/fleet.ts ${ns.join(" ")}\`. ${machineLine()}
+    skip ? "## Fleet through the real engine, checkpoints off (bench/fleet.ts)" : "## Fleet through the real engine (bench/fleet.ts)",
+    `Command: \`${skip ? "PULUMI_EXPERIMENTAL=true PULUMI_SKIP_CHECKPOINTS=true " : ""}npx ts-node --transpile-only bench/fleet.ts ${ns.join(" ")}\`. ${machineLine()}
 
 N added endpoints, each with a \`TrainedModelBinding\` on one \`getLatestModelBlobOutput\`, run by the CLI (local file
 backend) from a folder outside the repository with the packed package installed; beside 2N do-nothing dynamic

@@ -98,7 +98,7 @@ describe("what goes into state as the provider is a small stub that loads the pa
     const stub = stubProvider(module);
     const sf = await pulumi.runtime.serializeFunction(() => stub);
     expect(sf.containsSecrets).toBe(false);
-    expect(sf.text.length).toBeLessThan(3_000);
+    expect(sf.text.length).toBeLessThan(1_500);
     expect(sf.text).toContain("pulumi-azureml-retrain");
     expect(sf.text).toContain("/lifecycle/");
     // No implementation code rides along: no HTTP client, no relative module.
