@@ -130,3 +130,20 @@ export async function getEndpoint(c: ClassicCoordinates, endpointName: string): 
   if (res.status === 204 || res.data === undefined) return undefined;
   return parseEndpoint(res.data);
 }
+
+/** M5 — create (PUT) an added endpoint; the endpoint when the answer carries one. */
+export async function putEndpoint(c: ClassicCoordinates, endpointName: string, body: unknown): Promise<EndpointInfo | undefined> {
+  const res = await send({ surface: "management", method: "PUT", url: endpointUrl(c.managementBaseUrl, c.workspaceId, c.webServiceId, endpointName), bearer: c.token, body, settings: c.http });
+  return res.data && typeof res.data === "object" && prop(res.data, "ApiLocation") ? parseEndpoint(res.data) : undefined;
+}
+
+/** M6/M7 — PATCH an endpoint's settings or its trained-model resource; the endpoint when the answer carries one. */
+export async function patchEndpoint(c: ClassicCoordinates, endpointName: string, body: unknown): Promise<EndpointInfo | undefined> {
+  const res = await send({ surface: "management", method: "PATCH", url: endpointUrl(c.managementBaseUrl, c.workspaceId, c.webServiceId, endpointName), bearer: c.token, body, settings: c.http });
+  return res.data && typeof res.data === "object" && "Name" in (res.data as object) ? parseEndpoint(res.data) : undefined;
+}
+
+/** M8 — delete an endpoint; 404 counts as done. */
+export async function deleteEndpoint(c: ClassicCoordinates, endpointName: string): Promise<void> {
+  await send({ surface: "management", method: "DELETE", url: endpointUrl(c.managementBaseUrl, c.workspaceId, c.webServiceId, endpointName), bearer: c.token, acceptStatus: [404], settings: c.http });
+}

@@ -3,8 +3,8 @@
  */
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
-import { ClassicCoordinates, DEFAULT_CLASSIC_REGION, EndpointInfo, defaultManagementBaseUrl, endpointUrl, getEndpoint, getWebService, parseEndpoint } from "../clients/management";
-import { HttpSettings, send } from "../transport";
+import { ClassicCoordinates, DEFAULT_CLASSIC_REGION, EndpointInfo, defaultManagementBaseUrl, deleteEndpoint, endpointUrl, getEndpoint, getWebService, patchEndpoint, putEndpoint } from "../clients/management";
+import { HttpSettings } from "../transport";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import {
   DEFAULT_ENDPOINT_NAME,
@@ -202,8 +202,7 @@ function stripUndefined<T extends object>(o: T): T {
 }
 
 async function patchSettings(i: ScoringEndpointInputs, body: Record<string, unknown>): Promise<EndpointInfo | undefined> {
-  const res = await send({ surface: "management", method: "PATCH", url: endpointUrl(i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName), bearer: i.workspaceToken, body, settings: i.http });
-  return res.data && typeof res.data === "object" && "Name" in (res.data as object) ? parseEndpoint(res.data) : undefined;
+  return patchEndpoint(coordinates(i), i.endpointName, body);
 }
 
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
@@ -252,8 +251,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     const body = settingsBody(inputs, ["description", "throttleLevel", "maxConcurrentCalls"]);
     let ep: EndpointInfo | undefined;
     try {
-      const res = await send({ surface: "management", method: "PUT", url: endpointUrl(inputs.managementBaseUrl, inputs.workspaceId, inputs.webServiceId, inputs.endpointName), bearer: inputs.workspaceToken, body, settings: inputs.http });
-      ep = res.data && typeof res.data === "object" && prop(res.data, "ApiLocation") ? parseEndpoint(res.data) : undefined;
+      ep = await putEndpoint(coordinates(inputs), inputs.endpointName, body);
     } catch (err) {
       throw failure(TYPE, nameOf(inputs), "create endpoint (PUT)", err, undefined, secrets);
     }
@@ -325,7 +323,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     const shouldDelete = state.deleteOnDestroy ?? !state.adopted;
     if (!shouldDelete) return;
     try {
-      await send({ surface: "management", method: "DELETE", url: endpointUrl(state.managementBaseUrl, state.workspaceId, state.webServiceId, state.endpointName), bearer: state.workspaceToken, acceptStatus: [404], settings: state.http });
+      await deleteEndpoint(coordinates(state), state.endpointName);
     } catch (err) {
       throw failure(TYPE, nameOf(state), "delete endpoint (DELETE)", err, undefined, [state.workspaceToken]);
     }

@@ -3,15 +3,22 @@
  * locationInfo.uri, one PATCH with the whole assets map (A3, contract §4.8), wait for Succeeded (A10);
  * read bound = the asset's URI in the definition.
  */
-import { DEFAULT_ARM_BASE_URL, armWebServiceUrl } from "../clients/arm";
-import { prop, send } from "../transport";
+import { ArmCoordinates, DEFAULT_ARM_BASE_URL, getProvisioningState, getWebServiceDefinition, listWebServiceKeys, patchWebServiceDefinition } from "../clients/arm";
+import { prop } from "../transport";
 import { blobEndpointOf, blobUrl } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
 import { ScoringTarget, TYPE, TrainedModelBindingInputs, failuresToError, nameOf, secretsOf, sleep, storageOf, targetProperty } from "./target";
 
-function armUrl(i: TrainedModelBindingInputs, suffix = ""): string {
-  return armWebServiceUrl(i.armBaseUrl ?? DEFAULT_ARM_BASE_URL, i.subscriptionId as string, i.resourceGroup as string, i.webServiceName as string, suffix);
+function coords(i: TrainedModelBindingInputs): ArmCoordinates {
+  return {
+    armBaseUrl: i.armBaseUrl ?? DEFAULT_ARM_BASE_URL,
+    subscriptionId: i.subscriptionId as string,
+    resourceGroup: i.resourceGroup as string,
+    webServiceName: i.webServiceName as string,
+    token: i.armToken as string,
+    http: i.http,
+  };
 }
 
 interface ArmAsset {
@@ -63,16 +70,7 @@ export function relativeFromUri(uri: string, access: { storageAccountName: strin
 /** Waits for the async operation (A10) or provisioningState to reach a terminal state. */
 async function waitForArm(i: TrainedModelBindingInputs, asyncUrl: string | undefined, deadline: number): Promise<void> {
   for (;;) {
-    let state: string;
-    let errorInfo: unknown;
-    const res = await send({ surface: "arm", method: "GET", url: asyncUrl ?? armUrl(i), bearer: i.armToken, settings: i.http });
-    if (asyncUrl) {
-      state = String(prop(res.data, "status") ?? prop(res.data, "provisioningState") ?? "");
-      errorInfo = prop(res.data, "errorInfo") ?? prop(res.data, "error");
-    } else {
-      state = String(prop(prop(res.data, "properties"), "provisioningState") ?? "");
-    }
-    const retryAfter = res.headers["retry-after"];
+    const { state, errorInfo, retryAfter } = await getProvisioningState(coords(i), asyncUrl);
     const s = state.toLowerCase();
     if (s === "succeeded") return;
     if (s === "failed" || s === "canceled" || s === "cancelled") {
@@ -91,16 +89,16 @@ async function waitForArm(i: TrainedModelBindingInputs, asyncUrl: string | undef
 export const armTarget: ScoringTarget = {
   async preflight(i) {
     try {
-      const res = await send({ surface: "arm", method: "GET", url: armUrl(i), bearer: i.armToken, acceptStatus: [404], settings: i.http });
-      if (res.status === 404) {
+      const def = await getWebServiceDefinition(coords(i), true);
+      if (def === undefined) {
         return [{ property: "webServiceName", reason: `ARM web service "${i.webServiceName}" does not exist in resource group ${i.resourceGroup}`, fix: "Check subscriptionId, resourceGroup and webServiceName" }];
       }
       const out: InputFailure[] = [];
-      if (prop(prop(res.data, "properties"), "readOnly") === true) {
+      if (prop(prop(def, "properties"), "readOnly") === true) {
         out.push({ property: "webServiceName", reason: `ARM web service "${i.webServiceName}" is readOnly`, fix: "A readOnly web service can only be deleted, never patched: bind a writable one (contract §4.2, E23)" });
       }
-      if (!findTrainedModelAsset(res.data, i.trainedModelName)) {
-        const valid = armAssets(res.data).filter((a) => a.type.toLowerCase() === "resource").map((a) => `"${a.name}"`);
+      if (!findTrainedModelAsset(def, i.trainedModelName)) {
+        const valid = armAssets(def).filter((a) => a.type.toLowerCase() === "resource").map((a) => `"${a.name}"`);
         out.push({
           property: "trainedModelName",
           reason: `"${i.trainedModelName}" is not a trained-model asset of web service "${i.webServiceName}"`,
@@ -118,7 +116,7 @@ export const armTarget: ScoringTarget = {
     const secrets = secretsOf(i);
     let def: unknown;
     try {
-      def = (await send({ surface: "arm", method: "GET", url: armUrl(i), bearer: i.armToken, settings: i.http })).data;
+      def = await getWebServiceDefinition(coords(i));
     } catch (err) {
       throw failure(TYPE, name, `get web service definition "${i.webServiceName}"`, err, undefined, secrets);
     }
@@ -132,15 +130,7 @@ export const armTarget: ScoringTarget = {
     let asyncUrl: string | undefined;
     try {
       // PATCH with the complete assets map: safe whether the service merges or replaces it (contract §4.8).
-      const res = await send({
-        surface: "arm",
-        method: "PATCH",
-        url: armUrl(i),
-        bearer: i.armToken,
-        body: { location: prop(def, "location"), properties: { packageType: prop(props, "packageType") ?? "Graph", assets } },
-        settings: i.http,
-      });
-      asyncUrl = res.headers["azure-asyncoperation"] ?? res.headers["location"];
+      asyncUrl = await patchWebServiceDefinition(coords(i), { location: prop(def, "location"), properties: { packageType: prop(props, "packageType") ?? "Graph", assets } });
     } catch (err) {
       throw failure(TYPE, name, `update web service definition "${i.webServiceName}" (ARM PATCH)`, err, undefined, secrets);
     }
@@ -158,8 +148,7 @@ export const armTarget: ScoringTarget = {
     let probeKey = i.scoringKey;
     if (i.verification?.sampleRow && !probeKey) {
       try {
-        const keys = await send({ surface: "arm", method: "GET", url: armUrl(i, "/listKeys"), bearer: i.armToken, settings: i.http });
-        probeKey = String(prop(keys.data, "primary") ?? "");
+        probeKey = await listWebServiceKeys(coords(i));
       } catch (err) {
         throw failure(TYPE, name, "list keys for the scoring probe (A5)", err, undefined, secrets);
       }
@@ -168,10 +157,10 @@ export const armTarget: ScoringTarget = {
   },
 
   async readBound(i) {
-    const res = await send({ surface: "arm", method: "GET", url: armUrl(i), bearer: i.armToken, acceptStatus: [404], settings: i.http });
-    if (res.status === 404) return { gone: true, settled: false };
-    const asset = findTrainedModelAsset(res.data, i.trainedModelName);
-    const state = String(prop(prop(res.data, "properties"), "provisioningState") ?? "");
+    const def = await getWebServiceDefinition(coords(i), true);
+    if (def === undefined) return { gone: true, settled: false };
+    const asset = findTrainedModelAsset(def, i.trainedModelName);
+    const state = String(prop(prop(def, "properties"), "provisioningState") ?? "");
     return { gone: false, relative: asset ? relativeFromUri(asset.uri, i) : undefined, settled: state.toLowerCase() === "succeeded" };
   },
 };

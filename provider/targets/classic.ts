@@ -2,8 +2,7 @@
  * The classic endpoint as a scoring target: one PATCH of the endpoint's trained-model resource with a blob SAS
  * minted at apply time (contract §1.5 M6, §8.1); read bound = the endpoint's resource location (M4).
  */
-import { EndpointInfo, endpointUrl, getEndpoint } from "../clients/management";
-import { send } from "../transport";
+import { EndpointInfo, getEndpoint, patchEndpoint } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
@@ -71,7 +70,7 @@ export const classicTarget: ScoringTarget = {
       Resources: [{ Name: i.trainedModelName, Location: { BaseLocation: blobEndpointOf(storageOf(i)), RelativeLocation: target, SasBlobToken: sas } }],
     };
     try {
-      await send({ surface: "management", method: "PATCH", url: endpointUrl(i.managementBaseUrl as string, i.workspaceId as string, i.webServiceId as string, i.endpointName as string), bearer: coords(i).token, body, settings: i.http });
+      await patchEndpoint(coords(i), i.endpointName as string, body);
     } catch (err) {
       throw failure(TYPE, nameOf(i), `bind model ${target} (PATCH endpoint "${i.endpointName}")`, err, bindHint(err), [...secretsOf(i), sas]);
     }
