@@ -5,8 +5,8 @@
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import type { TrainingServiceInputs } from "./trainingService";
-import { BES_API_VERSION } from "../clients/bes";
-import { HttpSettings, joinUrl, prop, send, withQuery } from "../transport";
+import { cancelJob, getJob, startJob, submitJob } from "../clients/bes";
+import { HttpSettings, prop } from "../transport";
 import { BlobIdentity, ModelMetrics, StorageAccess, UserDelegationKey, blobEndpointOf, connectionString, getBlobIdentity, mintSas, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
 import { failure, formatFailure } from "../errors";
 import {
@@ -193,35 +193,23 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
   const stamp = startedAt.replace(/[:.]/g, "-");
   const modelPath = `${i.outputPrefix}/${stamp}/model.ilearner`;
   const evalPath = `${i.outputPrefix}/${stamp}/evaluation.csv`;
-  const jobs = joinUrl(i.apiLocation, "jobs");
-  const q = { "api-version": BES_API_VERSION };
+  const bes = { apiLocation: i.apiLocation, apiKey: i.apiKey, http: i.http };
   let jobId: string;
   try {
-    const res = await send<unknown>({
-      surface: "bes",
-      method: "POST",
-      url: withQuery(jobs, q),
-      bearer: i.apiKey,
-      // Submit is not idempotent: retried only when no response came back; an orphan NotStarted job is accepted (§9.2).
-      retry: "no-response-only",
-      body: {
-        Inputs: { [i.inputName]: blobRef(i, i.input.container, i.input.path, "r") },
-        Outputs: {
-          [i.modelOutputName]: blobRef(i, i.outputContainer, modelPath, "rcw"),
-          [i.evaluationOutputName]: blobRef(i, i.outputContainer, evalPath, "rcw"),
-        },
-        GlobalParameters: i.globalParameters ?? {},
+    // Submit is not idempotent: an orphan NotStarted job after a lost answer is accepted (§9.2).
+    jobId = await submitJob(bes, {
+      Inputs: { [i.inputName]: blobRef(i, i.input.container, i.input.path, "r") },
+      Outputs: {
+        [i.modelOutputName]: blobRef(i, i.outputContainer, modelPath, "rcw"),
+        [i.evaluationOutputName]: blobRef(i, i.outputContainer, evalPath, "rcw"),
       },
-      settings: i.http,
+      GlobalParameters: i.globalParameters ?? {},
     });
-    jobId = String(res.data ?? "").replace(/^"|"$/g, "");
-    if (!jobId) throw new Error("BES submit returned no job id");
   } catch (err) {
     throw failure(TYPE, name, "submit training job (BES)", err, undefined, secrets);
   }
-  const jobUrl = withQuery(joinUrl(jobs, encodeURIComponent(jobId)), q);
   try {
-    await send({ surface: "bes", method: "POST", url: withQuery(joinUrl(jobs, `${encodeURIComponent(jobId)}/start`), q), bearer: i.apiKey, retry: "no-response-only", body: {}, settings: i.http });
+    await startJob(bes, jobId);
   } catch (err) {
     throw failure(TYPE, name, `start training job ${jobId}`, err, undefined, secrets);
   }
@@ -229,7 +217,7 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
   let status: unknown;
   for (;;) {
     try {
-      status = (await send({ surface: "bes", method: "GET", url: jobUrl, bearer: i.apiKey, settings: i.http })).data;
+      status = await getJob(bes, jobId);
     } catch (err) {
       throw failure(TYPE, name, `get training job ${jobId} status`, err, undefined, secrets);
     }
@@ -240,7 +228,7 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
       throw new Error(`${TYPE} "${name}": training job ${jobId} ${s === "Failed" ? "failed" : "was cancelled"}: ${details}. Fix the dataset or the global parameters and run up again; the bound model is unchanged.`);
     }
     if (Date.now() > deadline) {
-      await send({ surface: "bes", method: "DELETE", url: jobUrl, bearer: i.apiKey, acceptStatus: [404], settings: i.http }).catch(() => undefined);
+      await cancelJob(bes, jobId).catch(() => undefined);
       throw new Error(`${TYPE} "${name}": training job ${jobId} did not finish within ${i.timeoutMinutes ?? 60} minutes (last status ${s}); it was cancelled. Raise timeoutMinutes or check the service.`);
     }
     await sleep((i.pollIntervalSeconds ?? 5) * 1000);

@@ -4,8 +4,8 @@
  */
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
-import { BES_API_VERSION } from "../clients/bes";
-import { HttpSettings, joinUrl, prop, send, withQuery } from "../transport";
+import { getSwagger, getUnknownJob } from "../clients/bes";
+import { HttpSettings, prop } from "../transport";
 import { failure, isServiceError } from "../errors";
 import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash } from "../validation";
 
@@ -82,27 +82,14 @@ export function declaredOutputsOf(swagger: unknown): string[] | undefined {
 
 /** Read-only validation: the key works and the service answers (B5; B3 of an unknown job when B5 is absent). */
 export async function validateTrainingService(i: TrainingServiceInputs): Promise<{ title?: string; declaredOutputs?: string[] }> {
-  const swagger = await send({
-    surface: "bes",
-    method: "GET",
-    url: withQuery(joinUrl(i.apiLocation, "swagger.json"), { "api-version": BES_API_VERSION }),
-    bearer: i.apiKey,
-    acceptStatus: [404, 405],
-    settings: i.http,
-  });
+  const bes = { apiLocation: i.apiLocation, apiKey: i.apiKey, http: i.http };
+  const swagger = await getSwagger(bes);
   if (swagger.status >= 200 && swagger.status < 300 && swagger.data && typeof swagger.data === "object") {
     const title = prop<string>(prop(swagger.data, "info"), "title");
     return { title: typeof title === "string" ? title : undefined, declaredOutputs: declaredOutputsOf(swagger.data) };
   }
   // No swagger: a job lookup with a made-up id proves the key (401 otherwise) and the location (404 NotFound).
-  const probe = await send({
-    surface: "bes",
-    method: "GET",
-    url: withQuery(joinUrl(i.apiLocation, "jobs/00000000000000000000000000000000"), { "api-version": BES_API_VERSION }),
-    bearer: i.apiKey,
-    acceptStatus: [404],
-    settings: i.http,
-  });
+  const probe = await getUnknownJob(bes);
   if (probe.status === 404 && !/NotFound/i.test(JSON.stringify(probe.data ?? ""))) {
     throw Object.assign(new Error("the BES location does not answer like a training service"), { code: "NotFound" });
   }
