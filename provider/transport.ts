@@ -9,7 +9,7 @@ import type { AxiosError, AxiosInstance, AxiosResponse } from "axios";
 import { ServiceError, stripQuery } from "./errors";
 
 /** Which API surface of the contract a request belongs to (contract §0). */
-export type Surface = "management" | "bes" | "rrs" | "arm" | "storage";
+export type Surface = "management" | "bes" | "rrs" | "arm" | "pipelines" | "storage";
 export type HttpMethod = "GET" | "HEAD" | "PUT" | "PATCH" | "POST" | "DELETE";
 
 /**

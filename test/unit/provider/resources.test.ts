@@ -40,7 +40,7 @@ const model = { container: "models", path: "a/model.ilearner", etag: "E1", lastM
 
 test("the package root exports exactly the agreed names", () => {
   expect(Object.keys(root).sort()).toEqual(
-    ["RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog"].sort(),
+    ["PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog"].sort(),
   );
 });
 
@@ -94,7 +94,7 @@ test("RetrainingRun takes its service from a TrainingService", async () => {
 });
 
 describe("what goes into state as the provider is a small stub that loads the package by name", () => {
-  test.each(["scoringEndpoint", "trainedModelBinding", "retrainingRun", "trainingService"] as const)("%s", async (module) => {
+  test.each(["scoringEndpoint", "trainedModelBinding", "retrainingRun", "trainingService", "pipelineRun"] as const)("%s", async (module) => {
     const stub = stubProvider(module);
     const sf = await pulumi.runtime.serializeFunction(() => stub);
     expect(sf.containsSecrets).toBe(false);
