@@ -5,8 +5,9 @@
  * change; the dataset's identity is an input, so preview shows it old → new (as RetrainingRun does).
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { HttpSettings, prop, send } from "../client";
-import { BlobIdentity, ModelMetrics, StorageAccess, splitRelativeLocation } from "../blobs";
+import type { HttpSettings } from "../transport";
+import { BlobIdentity, ModelMetrics, StorageAccess, splitRelativeLocation } from "../clients/storage";
+import { PipelineCoordinates, PipelineTarget, cancelPipelineRun, getPipelineRunStatus, getRunHistory, submitPipelineRun } from "../clients/pipelines";
 import { failure } from "../errors";
 import {
   InputFailure,
@@ -158,11 +159,12 @@ function secretsOf(i: Partial<PipelineRunInputs>): string[] {
   return [i.armToken, i.storageAccountKey].filter((x): x is string => typeof x === "string");
 }
 
-function submitUrl(i: PipelineRunInputs): string {
-  const runs = `${i.apiBaseUrl}/pipelines/v1.0${i.workspaceArmId}/PipelineRuns`;
-  if (i.publishedPipelineId) return `${runs}/PipelineSubmit/${encodeURIComponent(i.publishedPipelineId)}`;
-  const endpoint = `${runs}/PipelineEndpointSubmit/Id/${encodeURIComponent(i.pipelineEndpointId!)}`;
-  return i.pipelineVersion ? `${endpoint}/${encodeURIComponent(i.pipelineVersion)}` : endpoint;
+function coordinatesOf(i: PipelineRunInputs): PipelineCoordinates {
+  return { apiBaseUrl: i.apiBaseUrl, workspaceArmId: i.workspaceArmId, token: i.armToken, http: i.http };
+}
+
+function targetOf(i: PipelineRunInputs): PipelineTarget {
+  return i.publishedPipelineId ? { publishedPipelineId: i.publishedPipelineId } : { pipelineEndpointId: i.pipelineEndpointId!, pipelineVersion: i.pipelineVersion };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -176,35 +178,22 @@ async function runPipeline(i: PipelineRunInputs): Promise<Omit<PipelineRunState,
   const dataset = await datasetIdentity(storageOf(i), i.input, TYPE, name, secrets);
   if (!dataset.identity) throw new Error(failuresText(TYPE, name, dataset.failures));
   const startedAt = new Date().toISOString();
+  const service = coordinatesOf(i);
   let runId: string;
   try {
-    const res = await send({
-      surface: "pipelines",
-      method: "POST",
-      url: submitUrl(i),
-      bearer: i.armToken,
-      // A submit starts a run: retried only when no response came back.
-      retry: "no-response-only",
-      body: {
-        ExperimentName: i.experimentName,
-        ParameterAssignments: { ...(i.parameterAssignments ?? {}), [i.dataPathParameter]: i.input.path },
-        Description: `${TYPE} ${name} on ${i.input.container}/${i.input.path}`,
-        RunSource: "SDK",
-      },
-      settings: i.http,
+    runId = await submitPipelineRun(service, targetOf(i), {
+      experimentName: i.experimentName,
+      parameterAssignments: { ...(i.parameterAssignments ?? {}), [i.dataPathParameter]: i.input.path },
+      description: `${TYPE} ${name} on ${i.input.container}/${i.input.path}`,
     });
-    runId = String(prop(res.data, "Id") ?? "");
-    if (!runId) throw new Error("the submit answer carried no run Id");
   } catch (err) {
     throw failure(TYPE, name, "submit pipeline run", err, undefined, secrets);
   }
-  const runUrl = `${i.apiBaseUrl}/pipelines/v1.0${i.workspaceArmId}/PipelineRuns/${encodeURIComponent(runId)}`;
-  const historyUrl = `${i.apiBaseUrl}/history/v1.0${i.workspaceArmId}/experiments/${encodeURIComponent(i.experimentName)}/runs/${encodeURIComponent(runId)}`;
   const deadline = Date.now() + (i.timeoutMinutes ?? 60) * 60_000;
   let status = "";
   for (;;) {
     try {
-      status = String(prop((await send({ surface: "pipelines", method: "GET", url: runUrl, bearer: i.armToken, settings: i.http })).data, "Status") ?? "");
+      status = await getPipelineRunStatus(service, runId);
     } catch (err) {
       throw failure(TYPE, name, `get pipeline run ${runId}`, err, undefined, secrets);
     }
@@ -212,7 +201,7 @@ async function runPipeline(i: PipelineRunInputs): Promise<Omit<PipelineRunState,
     if (Date.now() > deadline) {
       const late = `${TYPE} "${name}": pipeline run ${runId} did not finish within ${i.timeoutMinutes ?? 60} minutes (last status ${status})`;
       try {
-        await send({ surface: "pipelines", method: "POST", url: `${runUrl}/Cancel`, bearer: i.armToken, retry: "idempotent", settings: i.http });
+        await cancelPipelineRun(service, runId);
       } catch (err) {
         throw failure(TYPE, name, `cancel pipeline run ${runId} after ${i.timeoutMinutes ?? 60} minutes`, err, "Cancel the run in the studio", secrets);
       }
@@ -220,24 +209,25 @@ async function runPipeline(i: PipelineRunInputs): Promise<Omit<PipelineRunState,
     }
     await sleep((i.pollIntervalSeconds ?? 5) * 1000);
   }
-  let history: unknown;
+  let history;
   try {
-    history = (await send({ surface: "pipelines", method: "GET", url: historyUrl, bearer: i.armToken, settings: i.http })).data;
+    history = await getRunHistory(service, i.experimentName, runId);
   } catch (err) {
     throw failure(TYPE, name, `read run history of ${runId}`, err, undefined, secrets);
   }
   if (status !== "Completed") {
-    const details = String(prop(prop(prop(history, "error"), "error"), "message") ?? "no details");
+    const details = history.errorMessage ?? "no details";
     throw new Error(`${TYPE} "${name}": pipeline run ${runId} ${status === "Failed" ? "failed" : "was canceled"}: ${details}. Fix the dataset or the parameters and run up again; the bound model is unchanged.`);
   }
-  const reported = prop<string>(prop(history, "outputs"), "model");
   const location = i.modelOutput
     ? { container: i.modelOutput.container, path: i.modelOutput.path.replace(/\{runId\}/g, runId) }
-    : reported ? splitRelativeLocation(reported) : undefined;
+    : history.modelLocation ? splitRelativeLocation(history.modelLocation) : undefined;
   if (!location) {
     throw new Error(`${TYPE} "${name}": pipeline run ${runId} completed but run history names no model output. Set modelOutput to where the pipeline writes its model.`);
   }
-  const trained = await readTrainedModel(storageOf(i), location, TYPE, name, `pipeline run ${runId}`, secrets);
+  const trained = await readTrainedModel(storageOf(i), location, {
+    type: TYPE, name, run: `pipeline run ${runId}`, secrets, missingModelFix: "Set modelOutput to where the pipeline's model output writes",
+  });
   return { runId, status, inputIdentity: dataset.identity, ...trained, startedAt, finishedAt: new Date().toISOString() };
 }
 

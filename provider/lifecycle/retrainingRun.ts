@@ -7,8 +7,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import type { TrainingServiceInputs } from "./trainingService";
 import { cancelJob, getJob, startJob, submitJob } from "../clients/bes";
 import { HttpSettings, prop } from "../transport";
-import { BlobIdentity, ModelMetrics, StorageAccess, UserDelegationKey, blobEndpointOf, connectionString, getBlobIdentity, mintSas, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
-import { failure, formatFailure } from "../errors";
+import { BlobIdentity, ModelMetrics, StorageAccess, UserDelegationKey, blobEndpointOf, connectionString, mintSas, splitRelativeLocation } from "../clients/storage";
+import { failure } from "../errors";
+import { BlobLocation, DatasetSeen, datasetIdentity, datasetSeen, failuresText, identityFromSeen, readTrainedModel } from "./runOutputs";
 import {
   InputFailure,
   ModelBlobRef,
@@ -26,11 +27,7 @@ import {
 
 const TYPE = "RetrainingRun";
 
-/** A blob in the storage account: `container` and `path` inside it. */
-export interface BlobLocation {
-  container: string;
-  path: string;
-}
+export type { BlobLocation } from "./runOutputs";
 
 export type GlobalParameterValue = string | number | boolean;
 
@@ -46,7 +43,7 @@ export interface RetrainingRunInputs
    * The dataset blob as `check` saw it (set by the provider when no inputEtag is given). It is an input so that a
    * preview after new data lands shows `inputBlob.etag` old → new: the reason the run will train again.
    */
-  inputBlob?: { etag: string; lastModified: string; contentMd5?: string };
+  inputBlob?: DatasetSeen;
   globalParameters?: Record<string, GlobalParameterValue>;
   outputContainer: string;
   outputPrefix: string;
@@ -149,25 +146,8 @@ function secretsOf(i: Partial<RetrainingRunInputs>): string[] {
   return [i.apiKey, i.storageAccountKey, i.storageUserDelegationKey?.value].filter((x): x is string => typeof x === "string");
 }
 
-function blobSeen(b: BlobIdentity): NonNullable<RetrainingRunInputs["inputBlob"]> {
-  return { etag: b.etag, lastModified: b.lastModified, ...(b.contentMd5 ? { contentMd5: b.contentMd5 } : {}) };
-}
-
-/** The dataset identity check recorded, in the shape diffRetrainingRun compares. */
-function seenIdentity(i: RetrainingRunInputs): BlobIdentity | undefined {
-  return i.inputBlob ? { container: i.input.container, path: i.input.path, size: 0, ...i.inputBlob } : undefined;
-}
-
-async function inputIdentity(i: RetrainingRunInputs): Promise<{ identity?: BlobIdentity; failures: InputFailure[] }> {
-  try {
-    const identity = await getBlobIdentity(storageOf(i), i.input.container, i.input.path);
-    if (!identity) {
-      return { failures: [{ property: "input.path", reason: `dataset blob ${i.input.container}/${i.input.path} does not exist`, fix: "Upload the dataset first, or fix input.container/input.path" }] };
-    }
-    return { identity, failures: [] };
-  } catch (err) {
-    return { failures: [{ property: "storageBlobEndpoint", reason: formatFailure(TYPE, nameOf(i), "read the dataset blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }] };
-  }
+function inputIdentity(i: RetrainingRunInputs): Promise<{ identity?: BlobIdentity; failures: InputFailure[] }> {
+  return datasetIdentity(storageOf(i), i.input, TYPE, nameOf(i), secretsOf(i));
 }
 
 /** A BES blob reference (contract §2.2): connection-string form with an account key, SAS form otherwise. */
@@ -188,7 +168,7 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
   const name = nameOf(i);
   const secrets = secretsOf(i);
   const pre = await inputIdentity(i);
-  if (!pre.identity) throw new Error(toCheckFailures(pre.failures).map((f) => `${TYPE} "${name}": ${f.property}: ${f.reason}`).join("\n"));
+  if (!pre.identity) throw new Error(failuresText(TYPE, name, pre.failures));
   const startedAt = new Date().toISOString();
   const stamp = startedAt.replace(/[:.]/g, "-");
   const modelPath = `${i.outputPrefix}/${stamp}/model.ilearner`;
@@ -236,26 +216,10 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
   const results = prop<Record<string, unknown>>(status, "Results") ?? {};
   const modelLoc = splitRelativeLocation(String(prop(prop(results, i.modelOutputName), "RelativeLocation") ?? `${i.outputContainer}/${modelPath}`));
   const evalLoc = splitRelativeLocation(String(prop(prop(results, i.evaluationOutputName), "RelativeLocation") ?? `${i.outputContainer}/${evalPath}`));
-  let identity: BlobIdentity | undefined;
-  let metrics: ModelMetrics | undefined;
-  try {
-    identity = await getBlobIdentity(storageOf(i), modelLoc.container, modelLoc.path);
-    const text = await readBlobText(storageOf(i), evalLoc.container, evalLoc.path);
-    if (text !== undefined) metrics = parseEvaluationMetrics(text);
-  } catch (err) {
-    throw failure(TYPE, name, `read the outputs of training job ${jobId}`, err, undefined, secrets);
-  }
-  if (!identity) throw new Error(`${TYPE} "${name}": training job ${jobId} finished but wrote no model at ${modelLoc.container}/${modelLoc.path}. Check modelOutputName against the service's outputs.`);
-  const model: ModelBlobRef = {
-    container: identity.container,
-    path: identity.path,
-    etag: identity.etag,
-    lastModified: identity.lastModified,
-    size: identity.size,
-    ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
-    ...(metrics && Object.keys(metrics).length > 0 ? { metrics } : {}),
-  };
-  return { jobId, inputIdentity: pre.identity, model, evaluation: evalLoc, ...(metrics ? { metrics } : {}), startedAt, finishedAt: new Date().toISOString() };
+  const trained = await readTrainedModel(storageOf(i), modelLoc, {
+    type: TYPE, name, run: `training job ${jobId}`, secrets, missingModelFix: "Check modelOutputName against the service's outputs",
+  }, evalLoc);
+  return { jobId, inputIdentity: pre.identity, ...trained, startedAt, finishedAt: new Date().toISOString() };
 }
 
 function strip<T>(o: T): T {
@@ -275,13 +239,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retraining
     if (failures.length === 0 && storageKnown && (isNew || inputs.inputEtag === undefined)) {
       const seen = await inputIdentity(inputs);
       failures.push(...seen.failures);
-      if (seen.identity && inputs.inputEtag === undefined) inputs.inputBlob = blobSeen(seen.identity);
+      if (seen.identity && inputs.inputEtag === undefined) inputs.inputBlob = datasetSeen(seen.identity);
     }
     return { inputs, failures: toCheckFailures(failures) };
   },
 
   async diff(_id, olds, news) {
-    let current: BlobIdentity | undefined = seenIdentity(news);
+    let current: BlobIdentity | undefined = identityFromSeen(news.input, news.inputBlob);
     // Inputs checked by an older provider version carry no inputBlob: read the dataset once instead.
     if (!current && news.inputEtag === undefined && isKnown(news.input) && isKnown([news.storageAccountKey, news.storageBlobEndpoint, news.storageUserDelegationKey])) {
       const r = await inputIdentity(news);
@@ -303,7 +267,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retraining
   },
 
   async update(_id, olds, news) {
-    let current = seenIdentity(news);
+    let current = identityFromSeen(news.input, news.inputBlob);
     if (!current && news.inputEtag === undefined) current = (await inputIdentity(news)).identity;
     const { rerun } = diffRetrainingRun(olds, news, current);
     if (!rerun) {

@@ -2,8 +2,8 @@
  * What training runs share (RetrainingRun, PipelineRun): the dataset's identity, recorded as an input so preview
  * shows why a run trains again, and the trained model read back from storage with its evaluation metrics.
  */
-import { BlobIdentity, ModelMetrics, StorageAccess, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText } from "../blobs";
-import { failure, formatFailure } from "../errors";
+import { BlobIdentity, ModelMetrics, StorageAccess, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText } from "../clients/storage";
+import { failure, formatFailure, isServiceError } from "../errors";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
 
 export interface BlobLocation {
@@ -42,12 +42,30 @@ export async function datasetIdentity(
     }
     return { identity, failures: [] };
   } catch (err) {
-    return { failures: [{ property: "storageAccountKey", reason: formatFailure(type, name, "read the dataset blob", err, undefined, secrets), fix: "Check storageAccountName, storageBlobEndpoint and storageAccountKey. Nothing was written" }] };
+    // Refused credentials point at the key; anything else (unreachable, wrong host) at the endpoint.
+    const denied = isServiceError(err) && (err.status === 401 || err.status === 403);
+    return {
+      failures: [{
+        property: denied ? "storageAccountKey" : "storageBlobEndpoint",
+        reason: formatFailure(type, name, "read the dataset blob", err, undefined, secrets),
+        fix: denied ? "Check storageAccountName and the storage key. Nothing was written" : "Check storageBlobEndpoint and storageAccountName. Nothing was written",
+      }],
+    };
   }
 }
 
 export function failuresText(type: string, name: string, failures: InputFailure[]): string {
   return toCheckFailures(failures).map((f) => `${type} "${name}": ${f.property}: ${f.reason}`).join("\n");
+}
+
+/** Who reads a run's outputs, for messages: the resource, the run, what to check when no model is there. */
+export interface RunContext {
+  type: string;
+  name: string;
+  /** e.g. `training job 42` or `pipeline run 0c1…`. */
+  run: string;
+  secrets: string[];
+  missingModelFix: string;
 }
 
 /**
@@ -57,10 +75,7 @@ export function failuresText(type: string, name: string, failures: InputFailure[
 export async function readTrainedModel(
   access: StorageAccess,
   model: BlobLocation,
-  type: string,
-  name: string,
-  run: string,
-  secrets: string[],
+  ctx: RunContext,
   evaluation: BlobLocation = { container: model.container, path: evaluationPathFor(model.path) },
 ): Promise<{ model: ModelBlobRef; evaluation?: BlobLocation; metrics?: ModelMetrics }> {
   let identity: BlobIdentity | undefined;
@@ -74,9 +89,9 @@ export async function readTrainedModel(
       metrics = parseEvaluationMetrics(text);
     }
   } catch (err) {
-    throw failure(type, name, `read the outputs of ${run}`, err, undefined, secrets);
+    throw failure(ctx.type, ctx.name, `read the outputs of ${ctx.run}`, err, undefined, ctx.secrets);
   }
-  if (!identity) throw new Error(`${type} "${name}": ${run} finished but wrote no model at ${model.container}/${model.path}. Check where the run writes its model.`);
+  if (!identity) throw new Error(`${ctx.type} "${ctx.name}": ${ctx.run} finished but wrote no model at ${model.container}/${model.path}. ${ctx.missingModelFix}.`);
   const hasMetrics = !!metrics && Object.keys(metrics).length > 0;
   return {
     model: {

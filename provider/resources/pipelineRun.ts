@@ -5,8 +5,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { PipelineParameterValue } from "../lifecycle/pipelineRun";
 import type { BlobLocation } from "../lifecycle/runOutputs";
-import type { BlobIdentity, ModelMetrics } from "../blobs";
-import type { HttpSettings } from "../client";
+import type { BlobIdentity, ModelMetrics } from "../clients/storage";
+import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import { stubProvider } from "./stub";
 
