@@ -16,9 +16,10 @@ export type HttpMethod = "GET" | "HEAD" | "PUT" | "PATCH" | "POST" | "DELETE";
  * When a failed request may be sent again.
  * - `idempotent`: on 408/429/5xx and on dropped connections (GET, HEAD, PUT, PATCH with the same body, DELETE, scoring).
  * - `no-response-only`: only when no response was received (BES submit, contract §9.2: it is not idempotent).
+ * - `answered-only`: on 408/429/5xx, never when the answer was lost (a binding's write: the caller reads back).
  * - `never`.
  */
-export type RetryMode = "idempotent" | "no-response-only" | "never";
+export type RetryMode = "idempotent" | "no-response-only" | "answered-only" | "never";
 
 /** Tuning knobs a resource may pass through its `http` arg. */
 export interface HttpSettings {
@@ -127,6 +128,8 @@ function record(entry: RequestLogEntry): void {
 /** Whether an attempt that ended this way may be repeated under `mode`. */
 export function shouldRetry(mode: RetryMode, outcome: { status?: number; errorCode?: string }): boolean {
   if (mode === "never") return false;
+  // A write whose answer was lost may have taken effect: its caller reads the target back instead (issue 11).
+  if (mode === "answered-only" && outcome.status === undefined) return false;
   if (outcome.status === undefined) {
     // No response. A refused connection or unknown host never reached the service: safe for every mode,
     // but it is also not transient in practice, so fail fast instead (clear preview errors for bad URLs).

@@ -1,5 +1,5 @@
 /** ARM wire client (contract §4): `Microsoft.MachineLearning/webServices` URLs and api-version. */
-import { HttpSettings, joinUrl, prop, send, withQuery } from "../transport";
+import { HttpSettings, RetryMode, joinUrl, prop, send, withQuery } from "../transport";
 
 export const DEFAULT_ARM_BASE_URL = "https://management.azure.com";
 export const ARM_API_VERSION = "2017-01-01";
@@ -33,8 +33,8 @@ export async function getWebServiceDefinition(c: ArmCoordinates, allowMissing = 
 }
 
 /** A3 — PATCH the definition; returns the async operation URL (A10) when the service gives one. */
-export async function patchWebServiceDefinition(c: ArmCoordinates, body: unknown): Promise<string | undefined> {
-  const res = await send({ surface: "arm", method: "PATCH", url: serviceUrl(c), bearer: c.token, body, settings: c.http });
+export async function patchWebServiceDefinition(c: ArmCoordinates, body: unknown, retry?: RetryMode): Promise<string | undefined> {
+  const res = await send({ surface: "arm", method: "PATCH", url: serviceUrl(c), bearer: c.token, body, retry, settings: c.http });
   return res.headers["azure-asyncoperation"] ?? res.headers["location"];
 }
 

@@ -2,7 +2,7 @@
  * Classic management wire client (contract §1): hosts per region, endpoint and web service URLs, and the
  * endpoint/web service bodies converted to camelCase here.
  */
-import { HttpSettings, joinUrl, prop, send, toServiceError } from "../transport";
+import { HttpSettings, RetryMode, joinUrl, prop, send, toServiceError } from "../transport";
 
 /** Classic regions (contract §1.2) and their management hosts. */
 export const CLASSIC_REGIONS: Readonly<Record<string, string>> = {
@@ -138,8 +138,8 @@ export async function putEndpoint(c: ClassicCoordinates, endpointName: string, b
 }
 
 /** M6/M7 — PATCH an endpoint's settings or its trained-model resource; the endpoint when the answer carries one. */
-export async function patchEndpoint(c: ClassicCoordinates, endpointName: string, body: unknown): Promise<EndpointInfo | undefined> {
-  const res = await send({ surface: "management", method: "PATCH", url: endpointUrl(c.managementBaseUrl, c.workspaceId, c.webServiceId, endpointName), bearer: c.token, body, settings: c.http });
+export async function patchEndpoint(c: ClassicCoordinates, endpointName: string, body: unknown, retry?: RetryMode): Promise<EndpointInfo | undefined> {
+  const res = await send({ surface: "management", method: "PATCH", url: endpointUrl(c.managementBaseUrl, c.workspaceId, c.webServiceId, endpointName), bearer: c.token, body, retry, settings: c.http });
   return res.data && typeof res.data === "object" && "Name" in (res.data as object) ? parseEndpoint(res.data) : undefined;
 }
 

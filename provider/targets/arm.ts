@@ -8,7 +8,7 @@ import { prop } from "../transport";
 import { blobEndpointOf, blobUrl } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
-import { ScoringTarget, TYPE, TrainedModelBindingInputs, failuresToError, nameOf, secretsOf, sleep, storageOf, targetProperty } from "./target";
+import { ScoringTarget, TYPE, TrainedModelBindingInputs, failuresToError, nameOf, relativeOf, secretsOf, sleep, storageOf, targetProperty, writeOnce } from "./target";
 
 function coords(i: TrainedModelBindingInputs): ArmCoordinates {
   return {
@@ -130,7 +130,11 @@ export const armTarget: ScoringTarget = {
     let asyncUrl: string | undefined;
     try {
       // PATCH with the complete assets map: safe whether the service merges or replaces it (contract §4.8).
-      asyncUrl = await patchWebServiceDefinition(coords(i), { location: prop(def, "location"), properties: { packageType: prop(props, "packageType") ?? "Graph", assets } });
+      // A lost answer carries no operation URL (undefined): waitForArm then follows provisioningState.
+      asyncUrl = await writeOnce(
+        () => patchWebServiceDefinition(coords(i), { location: prop(def, "location"), properties: { packageType: prop(props, "packageType") ?? "Graph", assets } }, "answered-only"),
+        async () => (await armTarget.readBound(i)).relative === relativeOf(i.model),
+      );
     } catch (err) {
       throw failure(TYPE, name, `update web service definition "${i.webServiceName}" (ARM PATCH)`, err, undefined, secrets);
     }

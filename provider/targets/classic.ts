@@ -6,7 +6,7 @@ import { EndpointInfo, getEndpoint, patchEndpoint } from "../clients/management"
 import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import type { InputFailure } from "../validation";
-import { ScoringTarget, TYPE, TrainedModelBindingInputs, nameOf, relativeOf, secretsOf, storageOf, targetProperty } from "./target";
+import { ScoringTarget, TYPE, TrainedModelBindingInputs, nameOf, relativeOf, secretsOf, storageOf, targetProperty, writeOnce } from "./target";
 
 function coords(i: TrainedModelBindingInputs) {
   return {
@@ -70,7 +70,10 @@ export const classicTarget: ScoringTarget = {
       Resources: [{ Name: i.trainedModelName, Location: { BaseLocation: blobEndpointOf(storageOf(i)), RelativeLocation: target, SasBlobToken: sas } }],
     };
     try {
-      await patchEndpoint(coords(i), i.endpointName as string, body);
+      await writeOnce(
+        () => patchEndpoint(coords(i), i.endpointName as string, body, "answered-only"),
+        async () => (await classicTarget.readBound(i)).relative === target,
+      );
     } catch (err) {
       throw failure(TYPE, nameOf(i), `bind model ${target} (PATCH endpoint "${i.endpointName}")`, err, bindHint(err), [...secretsOf(i), sas]);
     }

@@ -6,6 +6,7 @@
 import type { StorageAccess, UserDelegationKey } from "../clients/storage";
 import type { HttpSettings } from "../transport";
 import { isServiceError } from "../errors";
+import { DROPPED_CONNECTION_CODES } from "../transport";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
 
 export const TYPE = "TrainedModelBinding";
@@ -140,4 +141,25 @@ export function targetProperty(i: Partial<TrainedModelBindingInputs>, err: unkno
   if (err.status === 401 || err.status === 403) return arm ? "armToken" : i.endpointKey ? "endpointKey" : "workspaceToken";
   if (err.code === "WorkspaceNotFound") return "region";
   return arm ? "webServiceName" : "endpointName";
+}
+
+/** A write that got no answer: it may or may not have taken effect. */
+export function isLostAnswer(err: unknown): boolean {
+  return isServiceError(err) && err.status === undefined && DROPPED_CONNECTION_CODES.includes(err.code);
+}
+
+/**
+ * Sends a binding's write (itself sent with retry `answered-only`). When its answer is lost, the target is read
+ * back before anything is sent again: a write that took effect is not repeated, one that did not is sent again, at
+ * most `attempts` times in all (issue 11). Returns the answer, or undefined when the read-back showed it applied.
+ */
+export async function writeOnce<T>(write: () => Promise<T>, applied: () => Promise<boolean>, attempts = 3): Promise<T | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await write();
+    } catch (err) {
+      if (!isLostAnswer(err) || attempt >= attempts) throw err;
+      if (await applied().catch(() => false)) return undefined;
+    }
+  }
 }

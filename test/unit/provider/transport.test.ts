@@ -19,6 +19,11 @@ describe("retry decision", () => {
     ["no-response-only", 503, undefined, false],
     ["no-response-only", 429, undefined, false],
     ["no-response-only", undefined, "ECONNRESET", true],
+    ["answered-only", 503, undefined, true],
+    ["answered-only", 429, undefined, true],
+    ["answered-only", 400, undefined, false],
+    ["answered-only", undefined, "ECONNRESET", false],
+    ["answered-only", undefined, "ECONNABORTED", false],
     ["never", undefined, "ECONNRESET", false],
     ["never", 503, undefined, false],
   ] as const)("%s status=%s code=%s → %s", (mode, status, errorCode, expected) => {
