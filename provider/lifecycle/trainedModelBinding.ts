@@ -333,10 +333,11 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
 export const provider = withCredentials(lifecycle);
 
+/** What a target preflight needs known; a classic endpoint still being created is read with the workspace token. */
 function targetOnly(i: TrainedModelBindingInputs): unknown {
-  return i.targetKind === "arm"
-    ? [i.armBaseUrl, i.subscriptionId, i.resourceGroup, i.webServiceName, i.armToken, i.trainedModelName]
-    : [i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName, i.endpointKey, i.workspaceToken, i.trainedModelName];
+  if (i.targetKind === "arm") return [i.armBaseUrl, i.subscriptionId, i.resourceGroup, i.webServiceName, i.armToken, i.trainedModelName];
+  const credential = isUnknown(i.endpointKey) ? i.workspaceToken : [i.endpointKey, i.workspaceToken];
+  return [i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName, credential, i.trainedModelName];
 }
 
 function storageOnly(i: TrainedModelBindingInputs): unknown {

@@ -149,7 +149,8 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         targetKind,
         ...targetProps,
         endpointKey: secret(args.endpointKey ?? (ep ? ep.primaryKey : undefined)),
-        workspaceToken: secret(args.workspaceToken),
+        // An endpoint created in the same update has no key at preview; its workspace token lets preview check it.
+        workspaceToken: secret(args.workspaceToken ?? (ep ? ep.workspaceToken : undefined)),
         armToken: secret(args.armToken),
         scoringKey: secret(args.scoringKey),
         trainedModelName: args.trainedModelName,

@@ -5,7 +5,7 @@
 import { EndpointInfo, getEndpoint, patchEndpoint } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES, blobEndpointOf, mintSas } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
-import type { InputFailure } from "../validation";
+import { DEFAULT_ENDPOINT_NAME, InputFailure, isUnknown } from "../validation";
 import { ScoringTarget, TYPE, TrainedModelBindingInputs, nameOf, relativeOf, secretsOf, storageOf, targetProperty, writeOnce } from "./target";
 
 function coords(i: TrainedModelBindingInputs) {
@@ -51,8 +51,14 @@ function bindHint(err: unknown): string | undefined {
 
 export const classicTarget: ScoringTarget = {
   async preflight(i) {
+    // A ScoringEndpoint created in this same update has no key yet (unknown in preview): read with the workspace
+    // token, and take the trained-model names from the web service's default endpoint, which every added endpoint
+    // copies (contract §1.6). So a wrong trainedModelName fails preview before the endpoint is created (issue 11).
+    const pending = isUnknown(i.endpointKey);
+    const c = pending ? { ...coords(i), token: i.workspaceToken as string } : coords(i);
     try {
-      const ep = await getEndpoint(coords(i), i.endpointName as string);
+      let ep = await getEndpoint(c, i.endpointName as string);
+      if (!ep && pending) ep = await getEndpoint(c, i.defaultEndpointName ?? DEFAULT_ENDPOINT_NAME);
       if (!ep) {
         return [{ property: "endpointName", reason: `endpoint "${i.endpointName}" does not exist on web service ${i.webServiceId}`, fix: "Create it with a ScoringEndpoint, or fix endpointName" }];
       }

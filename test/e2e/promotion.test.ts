@@ -136,6 +136,18 @@ describe("preview-time errors fail before any write", () => {
     });
   });
 
+  test("a wrong trained-model resource name on an endpoint created in the same update fails preview with zero writes", async () => {
+    const config = stackConfig({ trainedModelName: "Census Model [no such model]" });
+    await models.upload(config.classicPrefix.value, "v1", 1);
+    await withStack(project, config, async ({ stack }) => {
+      await resetEmulatorRequests(emulator.url);
+      const error = await stack.preview().then(() => undefined, (e: Error) => e);
+      expect(error?.message).toMatch(/property trainedModelName[^\n]*"Census Model \[no such model\]" is not an updatable resource/);
+      expect(error?.message).toContain(emulator.manifest.classic.predictiveService.trainedModelResourceName);
+      expect(await emulatorWrites(emulator.url)).toEqual({});
+    });
+  });
+
   test("a trained-model resource name the endpoint does not have", async () => {
     const config = stackConfig();
     await models.upload(config.classicPrefix.value, "v1", 1);
