@@ -29,7 +29,9 @@ export interface InputFailure {
 
 /** Pulumi's check-failure shape: the fix goes into the reason so users see it. */
 export function toCheckFailures(failures: InputFailure[]): Array<{ property: string; reason: string }> {
-  return failures.map((f) => ({ property: f.property, reason: `${f.reason}. ${f.fix}.` }));
+  // Reasons that quote a service message may end in a period or a "(request id …)": never print "..".
+  const sentence = (t: string) => t.trim().replace(/[.\s]+$/, "");
+  return failures.map((f) => ({ property: f.property, reason: `${sentence(f.reason)}. ${sentence(f.fix)}.` }));
 }
 
 /** A model blob as a binding takes it: its identity is an input, so preview shows old → new. */
@@ -174,11 +176,20 @@ export function checkContainer(out: InputFailure[], property: string, value: unk
 /** Checks a model blob reference: container, an `.ilearner` path, and its identity fields. */
 export function checkModelRef(out: InputFailure[], property: string, model: unknown): void {
   if (isUnknown(model)) return;
+  if (typeof model === "string" && model.length > 0) {
+    // A path alone has no identity: preview could not show which model (etag, size, metrics) a reviewer approves.
+    out.push({
+      property,
+      reason: `${property} is the string "${model}", not a model reference`,
+      fix: "Pass a ModelBlobRef ({ container, path, etag, … }): run.model of a RetrainingRun or PipelineRun, or getLatestModelBlob(...)",
+    });
+    return;
+  }
   if (!model || typeof model !== "object") {
     out.push({
       property,
       reason: `${property} is required`,
-      fix: "Pass the model blob from a RetrainingRun (run.model) or from getLatestModelBlob(...)",
+      fix: "Pass the model blob from a RetrainingRun or PipelineRun (run.model) or from getLatestModelBlob(...)",
     });
     return;
   }

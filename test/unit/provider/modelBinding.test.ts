@@ -6,7 +6,7 @@ import {
   TrainedModelBindingInputs,
   TrainedModelBindingState,
 } from "../../../provider/lifecycle/trainedModelBinding";
-import { UNKNOWN } from "../../../provider/validation";
+import { UNKNOWN, toCheckFailures } from "../../../provider/validation";
 
 const WS = "0123456789abcdef0123456789abcdef";
 const SVC = "fedcba9876543210fedcba9876543210";
@@ -50,7 +50,7 @@ describe("checkTrainedModelBinding", () => {
     ["two targets", { targetKind: "ambiguous" }, [{ property: "endpoint", reason: "more than one target given" }]],
     ["default endpoint", { endpointName: "default" }, [{ property: "endpointName", reason: '"default" is the default endpoint, which cannot be updated' }]],
     ["non-.ilearner blob", { model: { ...model, path: "census/model.csv" } }, [{ property: "model.path", reason: 'model blob "census/model.csv" is not an .ilearner', fix: "Bind the trained-model output of a training run: its RelativeLocation ends in .ilearner (contract §2.2, E15)" }]],
-    ["missing model", { model: undefined }, [{ property: "model", reason: "model is required", fix: "Pass the model blob from a RetrainingRun (run.model) or from getLatestModelBlob(...)" }]],
+    ["missing model", { model: undefined }, [{ property: "model", reason: "model is required", fix: "Pass the model blob from a RetrainingRun or PipelineRun (run.model) or from getLatestModelBlob(...)" }]],
     ["missing etag", { model: { ...model, etag: "" } }, [{ property: "model.etag", reason: "model.etag is required" }]],
     ["bad container", { model: { ...model, container: "Models_1" } }, [{ property: "model.container", reason: 'container "Models_1" is not a valid container name' }]],
     ["no credential", { endpointKey: undefined }, [{ property: "endpointKey", reason: "no credential for the classic endpoint" }]],
@@ -126,4 +126,16 @@ test("relativeFromUri handles the account endpoint, path-style and foreign URLs"
   expect(relativeFromUri("https://acct.blob.core.windows.net/models/a/m.ilearner", { storageAccountName: "acct" })).toBe("models/a/m.ilearner");
   expect(relativeFromUri("http://127.0.0.1:10000/devstoreaccount1/models/a%20b/m.ilearner?sig=x", { storageAccountName: "devstoreaccount1", storageBlobEndpoint: "http://127.0.0.1:10000/devstoreaccount1" })).toBe("models/a b/m.ilearner");
   expect(relativeFromUri("https://other.blob.core.windows.net/c/m.ilearner", { storageAccountName: "acct" })).toBe("c/m.ilearner");
+});
+
+describe("messages a user reads", () => {
+  test("a model given as a path string is named as such, with what to pass instead", () => {
+    const { failures } = checkTrainedModelBinding({ ...classic, model: "models/census/model.ilearner" as never });
+    expect(failures).toEqual([expect.objectContaining({ property: "model", reason: 'model is the string "models/census/model.ilearner", not a model reference' })]);
+  });
+
+  test("check failures never end a sentence twice", () => {
+    const [f] = toCheckFailures([{ property: "storageAccountKey", reason: "read failed: 403 AuthenticationFailed: Server failed to authenticate.", fix: "Nothing was written." }]);
+    expect(f.reason).toBe("read failed: 403 AuthenticationFailed: Server failed to authenticate. Nothing was written.");
+  });
 });
