@@ -4,34 +4,16 @@
  * ones in the current stack config.
  */
 import * as path from "path";
-import { RunningEmulator, startEmulator } from "../../emulator";
-import { StackConfig, configFromManifest } from "../../examples/local/manifestConfig";
+import type { StackConfig } from "../../examples/local/manifestConfig";
 import { withStack } from "../support/pulumi";
-import { testStorageConnectionString, uniqueName } from "../support/storage";
-import { EmulatorModels, emulatorWrites, resetEmulatorRequests } from "../support/promotion";
+import { uniqueName } from "../support/storage";
+import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 
-let emulator: RunningEmulator;
-let models: EmulatorModels;
+const env = usePromotionEmulator();
 
-beforeAll(async () => {
-  emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
-  models = new EmulatorModels(emulator.manifest);
-});
-afterAll(async () => emulator?.close());
-
-function stackConfig(overrides: Record<string, string> = {}, secrets: string[] = []): StackConfig {
-  const values: StackConfig = {
-    ...configFromManifest(emulator.manifest, "unused.csv"),
-    endpointName: { value: uniqueName("ep") },
-    classicPrefix: { value: `${uniqueName("classic")}/` },
-    armPrefix: { value: `${uniqueName("arm")}/` },
-    withArm: { value: "false" },
-  };
-  for (const [key, value] of Object.entries(overrides)) values[key] = { value, secret: values[key]?.secret || secrets.includes(key) };
-  return values;
-}
+const stackConfig = (overrides: Record<string, string> = {}): StackConfig => promotionStackConfig(env.emulator.manifest, overrides);
 
 async function previewError(stack: { preview(): Promise<unknown> }): Promise<string> {
   const error = await stack.preview().then(() => undefined, (e: Error) => e);
@@ -49,42 +31,42 @@ describe("service errors through the engine: status, code, the input to fix, zer
 
   test.each(cases)("%s", async (_label, overrides, message) => {
     const config = stackConfig(overrides());
-    await models.upload(config.classicPrefix.value, "v1", 1);
+    await env.models.upload(config.classicPrefix.value, "v1", 1);
     await withStack(project, config, async ({ stack }) => {
-      await resetEmulatorRequests(emulator.url);
+      await resetEmulatorRequests(env.emulator.url);
       const text = await previewError(stack);
       expect(text).toMatch(message);
       expect(text).not.toContain(overrides().workspaceToken ?? "\u0000");
-      expect(await emulatorWrites(emulator.url)).toEqual({});
+      expect(await emulatorWrites(env.emulator.url)).toEqual({});
     });
   });
 
   test("a wrong endpoint key", async () => {
     const config = stackConfig();
-    await models.upload(config.classicPrefix.value, "v1", 1);
+    await env.models.upload(config.classicPrefix.value, "v1", 1);
     await withStack(project, config, async ({ stack }) => {
       await stack.up();
       // A new model name makes preview read the target with the binding's key.
       await stack.setConfig("bindingEndpointKey", { value: "not-the-endpoint-key", secret: true });
       await stack.setConfig("trainedModelName", { value: "Census Model [other]" });
-      await resetEmulatorRequests(emulator.url);
+      await resetEmulatorRequests(env.emulator.url);
       const text = await previewError(stack);
       expect(text).toMatch(/TrainedModelBinding "scoring-model": endpointKey: TrainedModelBinding "scoring-model": preview read of the target failed: 401 \w+Unauthorized/);
       expect(text).toContain("request id");
       expect(text).not.toContain("not-the-endpoint-key");
-      expect(await emulatorWrites(emulator.url)).toEqual({});
+      expect(await emulatorWrites(env.emulator.url)).toEqual({});
       await stack.removeConfig("bindingEndpointKey");
-      await stack.setConfig("trainedModelName", { value: emulator.manifest.classic.predictiveService.trainedModelResourceName });
+      await stack.setConfig("trainedModelName", { value: env.emulator.manifest.classic.predictiveService.trainedModelResourceName });
     });
   });
 });
 
 test("rotating the workspace token and the ARM token between two ups: no changes; refresh and destroy use the new ones", async () => {
   const config = stackConfig({ withArm: "true" });
-  await models.upload(config.classicPrefix.value, "v1", 1);
-  await models.upload(config.armPrefix.value, "v1", 1);
-  const { stores } = emulator;
-  const workspace = stores.classic.getWorkspace(emulator.manifest.classic.workspaceId)!;
+  await env.models.upload(config.classicPrefix.value, "v1", 1);
+  await env.models.upload(config.armPrefix.value, "v1", 1);
+  const { stores } = env.emulator;
+  const workspace = stores.classic.getWorkspace(env.emulator.manifest.classic.workspaceId)!;
   const meta = stores.meta.get()!;
   const before = { workspace: { ...workspace }, meta: { ...meta } };
   try {
@@ -100,16 +82,16 @@ test("rotating the workspace token and the ARM token between two ups: no changes
       await stack.setConfig("armToken", { value: newArm, secret: true });
 
       // The second up: credentials are not identity, so nothing changes and nothing is written.
-      await resetEmulatorRequests(emulator.url);
+      await resetEmulatorRequests(env.emulator.url);
       expect((await stack.up()).summary.resourceChanges).toEqual({ same: 4 });
       expect((await stack.preview()).changeSummary).toEqual({ same: 4 });
       const refreshed = await stack.refresh();
       expect(refreshed.summary.result).toBe("succeeded");
       expect(refreshed.summary.resourceChanges).toEqual({ same: 4 });
-      expect(await emulatorWrites(emulator.url)).toEqual({});
+      expect(await emulatorWrites(env.emulator.url)).toEqual({});
       // withStack's destroy runs with the rotated tokens too and deletes the endpoint.
     });
-    const { classic } = emulator.manifest;
+    const { classic } = env.emulator.manifest;
     expect(stores.classic.getEndpoint(classic.predictiveService.id, config.endpointName.value)).toBeUndefined();
   } finally {
     stores.classic.putWorkspace(before.workspace);

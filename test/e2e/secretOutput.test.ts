@@ -4,21 +4,11 @@
  * and stderr, as a user or a CI log sees it) never contains any of them.
  */
 import * as path from "path";
-import { RunningEmulator, startEmulator } from "../../emulator";
-import { StackConfig, configFromManifest } from "../../examples/local/manifestConfig";
 import { withStack } from "../support/pulumi";
-import { testStorageConnectionString, uniqueName } from "../support/storage";
-import { EmulatorModels } from "../support/promotion";
+import { promotionStackConfig, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
-let emulator: RunningEmulator;
-let models: EmulatorModels;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
-  models = new EmulatorModels(emulator.manifest);
-});
-afterAll(async () => emulator?.close());
+const env = usePromotionEmulator();
 
 // Recognisable wrong values: long enough that a partial echo would still be found.
 const WRONG = {
@@ -36,22 +26,14 @@ describe.each([
     ["storageAccountKey", { storageAccountKey: WRONG.storageAccountKey, modelPath: "census/x/model.ilearner" }, /TrainedModelBinding "(scoring|arm)-model": preview read of the model blob failed: 403/],
     ["armToken", { armToken: WRONG.armToken, modelPath: "census/x/model.ilearner" }, /TrainedModelBinding "arm-model"/],
   ] as const)("a wrong %s fails preview without printing it", async (_key, wrong, failing) => {
-    const values: StackConfig = {
-      ...configFromManifest(emulator.manifest, "unused.csv"),
-      endpointName: { value: uniqueName("sec") },
-      classicPrefix: { value: `${uniqueName("classic")}/` },
-      armPrefix: { value: `${uniqueName("arm")}/` },
-      withArm: { value: "true" },
-      secretsInProgram: { value: String(inProgram) },
-    };
-    for (const [key, value] of Object.entries(wrong)) values[key] = { value, secret: values[key]?.secret };
+    const values = promotionStackConfig(env.emulator.manifest, { withArm: "true", secretsInProgram: String(inProgram), ...wrong });
     // Program-side secrets arrive as plain config: the program marks them secret itself.
     if (inProgram) for (const key of ["workspaceToken", "armToken", "storageAccountKey"]) values[key] = { value: values[key].value };
-    await models.upload(values.classicPrefix.value, "v1", 1);
+    await env.models.upload(values.classicPrefix.value, "v1", 1);
     await withStack(project, values, async ({ stack }) => {
       const outcome = await stack.preview().then((r) => `${r.stdout}${r.stderr}`, (e: Error) => e.message);
       expect(outcome).toMatch(failing);
-      const secrets = [values.workspaceToken.value, values.armToken.value, values.storageAccountKey.value, emulator.manifest.storage.accountKey];
+      const secrets = [values.workspaceToken.value, values.armToken.value, values.storageAccountKey.value, env.emulator.manifest.storage.accountKey];
       expect(secrets.filter((s) => outcome.includes(s))).toEqual([]);
     });
   });

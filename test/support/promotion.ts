@@ -3,6 +3,9 @@ import axios from "axios";
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
 import type { EmulatorManifest } from "../../emulator/manifest";
 import { generateAdultCsv, trainFromCsv } from "../../emulator/ml";
+import { RunningEmulator, startEmulator } from "../../emulator";
+import { StackConfig, configFromManifest } from "../../examples/local/manifestConfig";
+import { testStorageConnectionString, uniqueName } from "./storage";
 
 /** One census row, every feature column, as RRS callers send it (strings). */
 export const SAMPLE_ROW: Record<string, string> = {
@@ -95,4 +98,34 @@ export async function scoringModel(apiLocation: string, key: string): Promise<st
   );
   if (res.status !== 200) throw new Error(`scoring probe answered ${res.status}: ${JSON.stringify(res.data)}`);
   return String(res.headers["x-ms-azureml-model-location"]);
+}
+
+/**
+ * An emulator on the jest global Azurite for one test file, started before its tests and closed after, with the
+ * model uploader for it. Read `.emulator` and `.models` inside tests.
+ */
+export function usePromotionEmulator(): { emulator: RunningEmulator; models: EmulatorModels } {
+  const holder = {} as { emulator: RunningEmulator; models: EmulatorModels };
+  beforeAll(async () => {
+    holder.emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
+    holder.models = new EmulatorModels(holder.emulator.manifest);
+  });
+  afterAll(async () => holder.emulator?.close());
+  return holder;
+}
+
+/**
+ * Stack config for test/e2e/fixtures/promotion: the local example's mapping of the manifest, plus the fixture's own
+ * endpoint and model prefixes (unique per call). `overrides` replace values and keep their secret marking.
+ */
+export function promotionStackConfig(manifest: EmulatorManifest, overrides: Record<string, string> = {}): StackConfig {
+  const values: StackConfig = {
+    ...configFromManifest(manifest, "unused.csv"),
+    endpointName: { value: uniqueName("ep") },
+    classicPrefix: { value: `${uniqueName("classic")}/` },
+    armPrefix: { value: `${uniqueName("arm")}/` },
+    withArm: { value: "false" },
+  };
+  for (const [key, value] of Object.entries(overrides)) values[key] = { value, secret: values[key]?.secret };
+  return values;
 }
