@@ -6,10 +6,10 @@
  * Failures come back as the text a job's `Details` carries.
  */
 import type { BlockBlobClient } from "@azure/storage-blob";
-import { describeStorageError, readBlob, writeBlob } from "./blobs";
+import { describeStorageError, writeBlob } from "./blobs";
 import { DatasetError, TrainedModel } from "./ml";
 import type { BlobReference } from "./store";
-import type { TrainingOutcome } from "./training";
+import { TrainingOutcome, readInputDataset } from "./training";
 import { SCORED_LABELS, SCORED_PROBABILITIES } from "./wire/scoring";
 
 export interface BatchScoringRun {
@@ -62,15 +62,9 @@ export function scoredCsv(table: ScoringTable, model: TrainedModel): string {
 }
 
 export async function runBatchScoring(run: BatchScoringRun): Promise<TrainingOutcome> {
-  let csv: string;
-  try {
-    csv = (await readBlob(run.input)).bytes.toString("utf8");
-  } catch (err) {
-    return {
-      ok: false,
-      details: `Error 0030: Unable to download the input dataset ${run.inputDescription}: ${describeStorageError(err)}. Check that the blob exists and that the connection string or SAS can read it.`,
-    };
-  }
+  const input = await readInputDataset(run.input, run.inputDescription);
+  if (!input.ok) return input;
+  const csv = input.csv;
   let output: string;
   try {
     output = scoredCsv(parseScoringCsv(csv), run.model);

@@ -10,6 +10,18 @@ import type { BlobReference } from "./store";
 
 export type TrainingOutcome = { ok: true; modelId?: string } | { ok: false; details: string };
 
+/** A job's input dataset as text, or the `Details` a job fails with when it cannot be read (Error 0030). */
+export async function readInputDataset(input: BlockBlobClient, description: string): Promise<{ ok: true; csv: string } | { ok: false; details: string }> {
+  try {
+    return { ok: true, csv: (await readBlob(input)).bytes.toString("utf8") };
+  } catch (err) {
+    return {
+      ok: false,
+      details: `Error 0030: Unable to download the input dataset ${description}: ${describeStorageError(err)}. Check that the blob exists and that the connection string or SAS can read it.`,
+    };
+  }
+}
+
 export interface TrainingRun {
   input: BlockBlobClient;
   /** How the failure detail names the input, e.g. `input1 (training/census.csv)`. */
@@ -19,15 +31,9 @@ export interface TrainingRun {
 }
 
 export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
-  let csv: string;
-  try {
-    csv = (await readBlob(run.input)).bytes.toString("utf8");
-  } catch (err) {
-    return {
-      ok: false,
-      details: `Error 0030: Unable to download the input dataset ${run.inputDescription}: ${describeStorageError(err)}. Check that the blob exists and that the connection string or SAS can read it.`,
-    };
-  }
+  const input = await readInputDataset(run.input, run.inputDescription);
+  if (!input.ok) return input;
+  const csv = input.csv;
   let result;
   try {
     result = trainFromCsv(csv);
