@@ -4,7 +4,7 @@
  */
 import type { HttpSettings } from "./transport";
 import { CLASSIC_REGIONS } from "./clients/management";
-import type { ModelMetrics } from "./clients/storage";
+import type { ModelMetrics, UserDelegationKey } from "./clients/storage";
 
 /** What the engine sends during preview for a value not known yet (`runtime/rpc.ts` unknownValue). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -242,4 +242,27 @@ export function stableJson(v: unknown): string {
     .sort()
     .map((k) => `${JSON.stringify(k)}:${stableJson(rec[k])}`)
     .join(",")}}`;
+}
+
+/**
+ * A user-delegation key must outlive every SAS minted from it: storage refuses a SAS whose expiry is past its key's
+ * (a 403 at apply time). `neededMinutes` is how long from now the resource's SAS must stay valid.
+ */
+export function checkDelegationKey(out: InputFailure[], property: string, key: UserDelegationKey | undefined, neededMinutes: number, nowMs = Date.now()): void {
+  if (!key || isUnknown(key) || typeof key !== "object" || isUnknown(key.signedExpiresOn)) return;
+  const expiresMs = Date.parse(String(key.signedExpiresOn));
+  if (!Number.isFinite(expiresMs)) {
+    out.push({ property: `${property}.signedExpiresOn`, reason: `signedExpiresOn ${JSON.stringify(key.signedExpiresOn)} is not a date`, fix: "Pass the key as Get User Delegation Key returns it (ISO 8601 dates)" });
+    return;
+  }
+  const neededUntil = nowMs + neededMinutes * 60_000;
+  if (expiresMs <= nowMs) {
+    out.push({ property, reason: `the user-delegation key expired at ${new Date(expiresMs).toISOString()}`, fix: "Get a new user-delegation key (Get User Delegation Key) and pass it" });
+  } else if (expiresMs < neededUntil) {
+    out.push({
+      property,
+      reason: `the user-delegation key expires at ${new Date(expiresMs).toISOString()}, before the ${neededMinutes}-minute SAS minted from it would (${new Date(neededUntil).toISOString()})`,
+      fix: "Get a key valid for longer, or shorten the SAS (sasLifetimeMinutes on a binding, timeoutMinutes on a run)",
+    });
+  }
 }

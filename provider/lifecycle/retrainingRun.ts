@@ -11,6 +11,7 @@ import { BlobIdentity, ModelMetrics, StorageAccess, UserDelegationKey, blobEndpo
 import { failure } from "../errors";
 import { BlobLocation, DatasetSeen, datasetIdentity, datasetSeen, failuresText, identityFromSeen, readTrainedModel } from "./runOutputs";
 import {
+  checkDelegationKey,
   InputFailure,
   ModelBlobRef,
   changedFields,
@@ -101,6 +102,8 @@ export function checkRetrainingRun(news: Partial<RetrainingRunInputs>): { inputs
   if (!isUnknown(i.storageAccountKey) && !isUnknown(i.storageUserDelegationKey) && !i.storageAccountKey && !i.storageUserDelegationKey) {
     out.push({ property: "storageAccountKey", reason: "no storage credential", fix: "Pass storageAccountKey (or storageUserDelegationKey) as a secret" });
   }
+  // Blob references are SAS minted for the whole run plus 30 minutes (blobRef below).
+  if (!i.storageAccountKey) checkDelegationKey(out, "storageUserDelegationKey", i.storageUserDelegationKey, (typeof i.timeoutMinutes === "number" ? i.timeoutMinutes : 60) + 30);
   const gp = i.globalParameters;
   if (gp && !isUnknown(gp)) {
     for (const [k, v] of Object.entries(gp)) {

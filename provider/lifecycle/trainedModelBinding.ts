@@ -8,12 +8,13 @@ import type * as pulumi from "@pulumi/pulumi";
 import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
-import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
+import { BlobIdentity, DEFAULT_SAS_LIFETIME_MINUTES, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
 import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import { targetFor } from "../targets";
 import { Bound, SECRET_FIELDS, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf, sleep, storageOf } from "../targets/target";
 import {
+  checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
   InputFailure,
   ModelBlobRef,
@@ -93,6 +94,8 @@ export function checkTrainedModelBinding(news: Partial<TrainedModelBindingInputs
   if (i.targetKind === "classic" && !isUnknown(i.storageAccountKey) && !isUnknown(i.storageUserDelegationKey) && !i.storageAccountKey && !i.storageUserDelegationKey) {
     out.push({ property: "storageAccountKey", reason: "no storage credential to mint the read SAS", fix: "Pass storageAccountKey or storageUserDelegationKey as a secret" });
   }
+  // The account key wins when both are given (clients/storage.ts), so only a lone delegation key must outlive the SAS.
+  if (!i.storageAccountKey) checkDelegationKey(out, "storageUserDelegationKey", i.storageUserDelegationKey, typeof i.sasLifetimeMinutes === "number" ? i.sasLifetimeMinutes : DEFAULT_SAS_LIFETIME_MINUTES);
   if (i.sasLifetimeMinutes !== undefined && !isUnknown(i.sasLifetimeMinutes)) {
     if (typeof i.sasLifetimeMinutes !== "number" || i.sasLifetimeMinutes < 1 || i.sasLifetimeMinutes > 1440) {
       out.push({ property: "sasLifetimeMinutes", reason: `sasLifetimeMinutes ${String(i.sasLifetimeMinutes)} is out of range`, fix: "Give 1 to 1440 minutes; the SAS is minted at apply time, so minutes are enough" });

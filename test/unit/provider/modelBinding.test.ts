@@ -7,6 +7,7 @@ import {
   TrainedModelBindingState,
 } from "../../../provider/lifecycle/trainedModelBinding";
 import { UNKNOWN, toCheckFailures } from "../../../provider/validation";
+import { checkRetrainingRun } from "../../../provider/lifecycle/retrainingRun";
 
 const WS = "0123456789abcdef0123456789abcdef";
 const SVC = "fedcba9876543210fedcba9876543210";
@@ -137,5 +138,38 @@ describe("messages a user reads", () => {
   test("check failures never end a sentence twice", () => {
     const [f] = toCheckFailures([{ property: "storageAccountKey", reason: "read failed: 403 AuthenticationFailed: Server failed to authenticate.", fix: "Nothing was written." }]);
     expect(f.reason).toBe("read failed: 403 AuthenticationFailed: Server failed to authenticate. Nothing was written.");
+  });
+});
+
+describe("a user-delegation key must outlive the SAS minted from it", () => {
+  const key = (expiresInMinutes: number) => ({
+    signedObjectId: "o", signedTenantId: "t", signedService: "b", signedVersion: "2021-08-06", value: "a2V5",
+    signedStartsOn: new Date(Date.now() - 60_000).toISOString(),
+    signedExpiresOn: new Date(Date.now() + expiresInMinutes * 60_000).toISOString(),
+  });
+  const withKey = (k: ReturnType<typeof key>, extra: object = {}) => ({ ...classic, storageAccountKey: undefined, storageUserDelegationKey: k, ...extra });
+
+  test("an expired key fails check, naming it", () => {
+    const { failures } = checkTrainedModelBinding(withKey(key(-5)));
+    expect(failures).toEqual([expect.objectContaining({ property: "storageUserDelegationKey", reason: expect.stringMatching(/^the user-delegation key expired at /) })]);
+  });
+
+  test("a key that expires before the default 15-minute SAS fails check and says what to do", () => {
+    const { failures } = checkTrainedModelBinding(withKey(key(10)));
+    expect(failures).toEqual([expect.objectContaining({ property: "storageUserDelegationKey", reason: expect.stringContaining("before the 15-minute SAS"), fix: expect.stringContaining("sasLifetimeMinutes") })]);
+  });
+
+  test("a shorter sasLifetimeMinutes that fits inside the key passes", () => {
+    expect(checkTrainedModelBinding(withKey(key(10), { sasLifetimeMinutes: 5 })).failures).toEqual([]);
+  });
+
+  test("with an account key too, the account key signs and the delegation key is not checked", () => {
+    expect(checkTrainedModelBinding({ ...withKey(key(-5)), storageAccountKey: "a2V5" }).failures).toEqual([]);
+  });
+
+  test("a run's SAS must last its timeout plus 30 minutes", () => {
+    const run = { resourceName: "r", apiLocation: "https://x/services/s", apiKey: "k", input: { container: "training", path: "a.csv" }, outputContainer: "models", storageAccountName: "acct" };
+    expect(checkRetrainingRun({ ...run, storageUserDelegationKey: key(60), timeoutMinutes: 60 }).failures.map((f) => f.property)).toEqual(["storageUserDelegationKey"]);
+    expect(checkRetrainingRun({ ...run, storageUserDelegationKey: key(120), timeoutMinutes: 60 }).failures).toEqual([]);
   });
 });
