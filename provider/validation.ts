@@ -266,3 +266,8 @@ export function checkDelegationKey(out: InputFailure[], property: string, key: U
     });
   }
 }
+
+/** The object without its undefined fields: what a lifecycle returns as state (the engine keeps no undefined). */
+export function withoutUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

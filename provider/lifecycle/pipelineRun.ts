@@ -22,6 +22,7 @@ import {
   isUnknown,
   toCheckFailures,
   trimSlash,
+  withoutUndefined,
 } from "../validation";
 import { CredentialConfig, withCredentials } from "./credentials";
 import { DatasetSeen, datasetIdentity, datasetSeen, failuresText, identityFromSeen, readTrainedModel } from "./runOutputs";
@@ -231,9 +232,6 @@ async function runPipeline(i: PipelineRunInputs): Promise<Omit<PipelineRunState,
   return { runId, status, inputIdentity: dataset.identity, ...trained, startedAt, finishedAt: new Date().toISOString() };
 }
 
-function strip<T>(o: T): T {
-  return Object.fromEntries(Object.entries(o as object).filter(([, v]) => v !== undefined)) as T;
-}
 
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
@@ -257,7 +255,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<PipelineRunInputs, PipelineRunS
 
   async create(inputs) {
     const run = await runPipeline(inputs);
-    return { id: run.runId, outs: strip({ ...inputs, ...run }) };
+    return { id: run.runId, outs: withoutUndefined({ ...inputs, ...run }) };
   },
 
   async read(id, props) {
@@ -269,9 +267,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<PipelineRunInputs, PipelineRunS
     const { rerun } = diffPipelineRun(olds, news, identityFromSeen(news.input, news.inputBlob));
     if (!rerun) {
       const { runId, status, inputIdentity, model, evaluation, metrics, startedAt, finishedAt } = olds;
-      return { outs: strip({ ...news, runId, status, inputIdentity, model, evaluation, metrics, startedAt, finishedAt }) };
+      return { outs: withoutUndefined({ ...news, runId, status, inputIdentity, model, evaluation, metrics, startedAt, finishedAt }) };
     }
-    return { outs: strip({ ...news, ...(await runPipeline(news)) }) };
+    return { outs: withoutUndefined({ ...news, ...(await runPipeline(news)) }) };
   },
 
   async delete() {

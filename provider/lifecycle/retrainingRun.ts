@@ -24,6 +24,7 @@ import {
   isUnknown,
   toCheckFailures,
   trimSlash,
+  withoutUndefined,
 } from "../validation";
 
 const TYPE = "RetrainingRun";
@@ -225,9 +226,6 @@ async function runJob(i: RetrainingRunInputs): Promise<Omit<RetrainingRunState, 
   return { jobId, inputIdentity: pre.identity, ...trained, startedAt, finishedAt: new Date().toISOString() };
 }
 
-function strip<T>(o: T): T {
-  return Object.fromEntries(Object.entries(o as object).filter(([, v]) => v !== undefined)) as T;
-}
 
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
 export const API_VERSION = 1;
@@ -252,7 +250,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retraining
     // Inputs checked by an older provider version carry no inputBlob: read the dataset once instead.
     if (!current && news.inputEtag === undefined && isKnown(news.input) && isKnown([news.storageAccountKey, news.storageBlobEndpoint, news.storageUserDelegationKey])) {
       const r = await inputIdentity(news);
-      if (r.failures.length > 0) throw new Error(toCheckFailures(r.failures).map((f) => `${TYPE} "${nameOf(news)}": ${f.property}: ${f.reason}`).join("\n"));
+      if (r.failures.length > 0) throw new Error(failuresText(TYPE, nameOf(news), r.failures));
       current = r.identity;
     }
     const { rerun: _r, ...result } = diffRetrainingRun(olds, news, current);
@@ -261,7 +259,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retraining
 
   async create(inputs) {
     const run = await runJob(inputs);
-    return { id: run.jobId, outs: strip({ ...inputs, ...run }) };
+    return { id: run.jobId, outs: withoutUndefined({ ...inputs, ...run }) };
   },
 
   async read(id, props) {
@@ -275,9 +273,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RetrainingRunInputs, Retraining
     const { rerun } = diffRetrainingRun(olds, news, current);
     if (!rerun) {
       const { jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt } = olds;
-      return { outs: strip({ ...news, jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt }) };
+      return { outs: withoutUndefined({ ...news, jobId, inputIdentity: ii, model, evaluation, metrics, startedAt, finishedAt }) };
     }
-    return { outs: strip({ ...news, ...(await runJob(news)) }) };
+    return { outs: withoutUndefined({ ...news, ...(await runJob(news)) }) };
   },
 
   async delete() {

@@ -26,6 +26,7 @@ import {
   isUnknown,
   toCheckFailures,
   trimSlash,
+  withoutUndefined,
 } from "../validation";
 
 const TYPE = "ScoringEndpoint";
@@ -197,9 +198,6 @@ function toState(i: ScoringEndpointInputs, ep: EndpointInfo, adopted: boolean): 
   };
 }
 
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-}
 
 async function patchSettings(i: ScoringEndpointInputs, body: Record<string, unknown>): Promise<EndpointInfo | undefined> {
   return patchEndpoint(coordinates(i), i.endpointName, body);
@@ -246,7 +244,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
           throw failure(TYPE, nameOf(inputs), "adopt endpoint: apply settings (PATCH)", err, undefined, secrets);
         }
       }
-      return { id, outs: stripUndefined(toState(inputs, ep, true)) };
+      return { id, outs: withoutUndefined(toState(inputs, ep, true)) };
     }
     const body = settingsBody(inputs, ["description", "throttleLevel", "maxConcurrentCalls"]);
     let ep: EndpointInfo | undefined;
@@ -264,9 +262,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     } catch (err) {
       // The endpoint exists now: tell the engine, so it is recorded instead of leaked.
       const e = failure(TYPE, nameOf(inputs), "create endpoint (read back)", err, "The endpoint was created; run up again to finish", secrets);
-      throw initFailure(e, id, stripUndefined(toState(inputs, { name: inputs.endpointName, resources: [] }, false)));
+      throw initFailure(e, id, withoutUndefined(toState(inputs, { name: inputs.endpointName, resources: [] }, false)));
     }
-    return { id, outs: stripUndefined(toState(inputs, ep, false)) };
+    return { id, outs: withoutUndefined(toState(inputs, ep, false)) };
   },
 
   async read(id, props) {
@@ -278,7 +276,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
       throw failure(TYPE, nameOf(state), "refresh (GET endpoint)", err, undefined, [state.workspaceToken]);
     }
     if (!ep) return {};
-    const next: ScoringEndpointState = stripUndefined({
+    const next: ScoringEndpointState = withoutUndefined({
       ...state,
       description: ep.description ?? state.description,
       throttleLevel: (ep.throttleLevel as ScoringEndpointState["throttleLevel"]) ?? state.throttleLevel,
@@ -315,7 +313,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
       diagnosticsTraceLevel: olds.diagnosticsTraceLevel,
       resources: (olds.trainedModelResourceNames ?? []).map((n) => ({ name: n })),
     };
-    return { outs: stripUndefined(toState(news, base, olds.adopted ?? false)) };
+    return { outs: withoutUndefined(toState(news, base, olds.adopted ?? false)) };
   },
 
   async delete(_id, props) {

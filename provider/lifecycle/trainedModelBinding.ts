@@ -33,6 +33,7 @@ import {
   stableJson,
   toCheckFailures,
   trimSlash,
+  withoutUndefined,
 } from "../validation";
 
 export type { TargetKind, TrainedModelBindingInputs, TrainedModelBindingState, VerificationArgs } from "../targets/target";
@@ -247,7 +248,7 @@ async function bindAndVerify(i: TrainedModelBindingInputs, progress: { written: 
 }
 
 function toState(i: TrainedModelBindingInputs, extra: Partial<TrainedModelBindingState>): TrainedModelBindingState {
-  return Object.fromEntries(Object.entries({ ...i, ...extra }).filter(([, v]) => v !== undefined)) as unknown as TrainedModelBindingState;
+  return withoutUndefined({ ...i, ...extra }) as unknown as TrainedModelBindingState;
 }
 
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */

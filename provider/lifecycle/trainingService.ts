@@ -7,7 +7,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { getSwagger, getUnknownJob } from "../clients/bes";
 import { HttpSettings, prop } from "../transport";
 import { failure, isServiceError } from "../errors";
-import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash } from "../validation";
+import { InputFailure, changedFields, checkHttp, checkRequired, checkUrl, isKnown, isUnknown, toCheckFailures, trimSlash, withoutUndefined } from "../validation";
 
 const TYPE = "TrainingService";
 
@@ -112,7 +112,7 @@ async function validateOrThrow(i: TrainingServiceInputs, operation: string): Pro
   }
   const problems = problemsWithOutputs(i, found.declaredOutputs);
   if (problems.length > 0) throw new Error(toCheckFailures(problems).map((p) => `${TYPE} "${i.resourceName ?? "training"}": ${p.property}: ${p.reason}`).join("\n"));
-  return Object.fromEntries(Object.entries({ ...i, ...found, validatedAt: new Date().toISOString() }).filter(([, v]) => v !== undefined)) as unknown as TrainingServiceState;
+  return withoutUndefined({ ...i, ...found, validatedAt: new Date().toISOString() }) as unknown as TrainingServiceState;
 }
 
 /** Checked by the stub in resources/: raised when the calls it forwards change shape. */
