@@ -3,18 +3,18 @@
 /**
  * pulumi-language-nodejs-policy: a Pulumi language plugin that does one thing, run Node.js policy packs.
  *
- * Why it exists (README "Policy pack"): since 3.150-ish the CLI starts a local policy pack by asking the
- * language host named in its PulumiPolicy.yaml (`runtime:`) to `RunPlugin` it. The nodejs host this project can
- * build (sdk/v3 3.68.0, see scripts/pulumi-toolchain.sh) predates RunPlugin and answers "not supported", and the
- * CLI's host cache would hand a policy pack declared `runtime: nodejs` to that same process anyway. So our pack
- * declares `runtime: nodejs-policy`, and the CLI finds this plugin (installed as
- * `.tools/pulumi/bin/pulumi-language-nodejs-policy`) on PATH.
+ * Why it exists (README "Policy pack"): the CLI (3.276) starts a local policy pack by asking the language host named
+ * in its PulumiPolicy.yaml (`runtime:`) to `RunPlugin` it. The nodejs host this project can build (sdk/v3 3.68.0,
+ * see scripts/pulumi-toolchain.sh) predates RunPlugin and answers "not supported", and the CLI's host cache would
+ * hand a pack declared `runtime: nodejs` to that same process anyway. So our pack declares `runtime:
+ * nodejs-policy`, and the CLI finds this plugin in its plugin cache (`$PULUMI_HOME/plugins/
+ * language-nodejs-policy-v<VERSION>/`, where the toolchain script installs it).
  *
  * RunPlugin starts the real policy runtime of the pack's own SDK, `@pulumi/pulumi/cmd/run-policy-pack
  * <engine-address> <pack-dir>` (what the CLI's old `pulumi-analyzer-policy` script ran), in the pack's folder,
  * with the environment the CLI sends, and streams its stdout, stderr and exit code back. `@pulumi/policy` inside
  * the pack then serves the Analyzer protocol to the CLI itself; nothing here takes part in it. Every other
- * LanguageRuntime call answers UNIMPLEMENTED, which the CLI treats as "feature not supported".
+ * LanguageRuntime call answers UNIMPLEMENTED: running a policy pack needs no other.
  */
 "use strict";
 const { spawn } = require("child_process");
