@@ -53,7 +53,8 @@ async function refusedPreview(run: () => Promise<unknown>): Promise<string> {
 
 test("a compliant prod stack previews under the pack; a violating one is refused with each policy's message and no write", async () => {
   const models = env.emulator.manifest.containers.models;
-  const allowed = policyConfig("allowed", [models]);
+  // The documented example config allows the emulator's `models` container.
+  const allowed = path.join(policyPack, "config.example.json");
   const config = stackConfig({ gate: GATE });
   await env.models.upload(config.classicPrefix.value, "v1", 1);
 
