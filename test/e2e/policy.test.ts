@@ -102,3 +102,17 @@ test("a binding onto a training web service of the same stack is refused by the 
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
 });
+
+test("a pack whose dependencies are not installed gets the CLI's install hint", async () => {
+  // The pack's files alone, outside any node_modules tree.
+  const bare = fs.mkdtempSync(path.join(os.tmpdir(), "bare-pack-"));
+  for (const f of ["PulumiPolicy.yaml", "package.json", "index.ts", "rules.ts"]) fs.copyFileSync(path.join(policyPack, f), path.join(bare, f));
+  try {
+    await withStack(project, stackConfig({}), async ({ stack }) => {
+      const text = await refusedPreview(() => stack.preview({ policyPacks: [bare] }));
+      expect(text).toContain(`it looks like the policy pack's dependencies are not installed; try running npm install or yarn install in "${bare}"`);
+    });
+  } finally {
+    fs.rmSync(bare, { recursive: true, force: true });
+  }
+});
