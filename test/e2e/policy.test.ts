@@ -29,17 +29,18 @@ function policyConfig(name: string, allowedModelContainers: string[]): string {
   return file;
 }
 
-function stackConfig(overrides: Record<string, unknown>) {
+/** The wave's `targets` input: classic endpoints of the emulator's predictive web service, by name. */
+function waveTargets(...endpointNames: string[]): string {
   const { classic } = env.emulator.manifest;
-  const waveTarget = (endpointName: string) => ({
-    key: endpointName, kind: "classic", workspaceId: classic.workspaceId, webServiceId: classic.predictiveService.id, endpointName,
-  });
-  const values: Record<string, string> = { waveTargets: JSON.stringify([waveTarget("retrain-a"), waveTarget("retrain-b")]) };
-  for (const [k, v] of Object.entries(overrides)) {
-    values[k] = typeof v === "string" ? v : JSON.stringify(k === "waveTargets" ? (v as string[]).map(waveTarget) : v);
-  }
-  return promotionStackConfig(env.emulator.manifest, values);
+  return JSON.stringify(
+    endpointNames.map((endpointName) => ({
+      key: endpointName, kind: "classic", workspaceId: classic.workspaceId, webServiceId: classic.predictiveService.id, endpointName,
+    })),
+  );
 }
+
+const stackConfig = (overrides: Record<string, string> = {}) =>
+  promotionStackConfig(env.emulator.manifest, { waveTargets: waveTargets("retrain-a", "retrain-b"), ...overrides });
 
 /** The CLI's whole text (stdout and stderr) of a preview that must fail. */
 async function refusedPreview(run: () => Promise<unknown>): Promise<string> {
@@ -55,7 +56,7 @@ test("a compliant prod stack previews under the pack; a violating one is refused
   const models = env.emulator.manifest.containers.models;
   // The documented example config allows the emulator's `models` container.
   const allowed = path.join(policyPack, "config.example.json");
-  const config = stackConfig({ gate: GATE });
+  const config = stackConfig({ gate: JSON.stringify(GATE) });
   await env.models.upload(config.classicPrefix.value, "v1", 1);
 
   await withStack(
@@ -70,7 +71,7 @@ test("a compliant prod stack previews under the pack; a violating one is refused
 
       // No gate on a prod stack, a wave onto the default endpoint, a container the config does not allow.
       await stack.removeConfig("gate");
-      await stack.setConfig("waveTargets", stackConfig({ waveTargets: ["retrain-a", "default"] }).waveTargets);
+      await stack.setConfig("waveTargets", { value: waveTargets("retrain-a", "default") });
       await resetEmulatorRequests(env.emulator.url);
       const text = await refusedPreview(() => stack.preview({ policyPacks: [policyPack], policyPackConfigs: [policyConfig("strict", ["approved-models"])] }));
       expect(text).toContain("no-default-endpoint-target");
@@ -108,7 +109,7 @@ test("a pack whose dependencies are not installed gets the CLI's install hint", 
   const bare = fs.mkdtempSync(path.join(os.tmpdir(), "bare-pack-"));
   for (const f of ["PulumiPolicy.yaml", "package.json", "index.ts", "rules.ts"]) fs.copyFileSync(path.join(policyPack, f), path.join(bare, f));
   try {
-    await withStack(project, stackConfig({}), async ({ stack }) => {
+    await withStack(project, stackConfig(), async ({ stack }) => {
       const text = await refusedPreview(() => stack.preview({ policyPacks: [bare] }));
       expect(text).toContain(`it looks like the policy pack's dependencies are not installed; try running npm install or yarn install in "${bare}"`);
     });
