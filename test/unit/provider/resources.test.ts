@@ -40,7 +40,10 @@ const model = { container: "models", path: "a/model.ilearner", etag: "E1", lastM
 
 test("the package root exports exactly the agreed names", () => {
   expect(Object.keys(root).sort()).toEqual(
-    ["PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog"].sort(),
+    [
+      "METRIC_NAMES", "ModelRollout", "PipelineRun", "RetrainAndPromote", "RetrainingRun", "RolloutWave", "ScoringEndpoint", "TrainedModelBinding",
+      "TrainingService", "evaluateGate", "getLatestModelBlob", "getLatestModelBlobOutput", "planWaves", "requestLog", "resetRequestLog",
+    ].sort(),
   );
 });
 
