@@ -12,6 +12,8 @@ import { BlobIdentity, DEFAULT_SAS_LIFETIME_MINUTES, getBlobIdentity, splitRelat
 import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import { targetFor } from "../targets";
+import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
+import { boundBefore, recordPromotion } from "../audit";
 import { Bound, SECRET_FIELDS, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf, sleep, storageOf } from "../targets/target";
 import {
   checkDelegationKey,
@@ -262,6 +264,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
+      if (failures.length === 0) failures.push(...(await claimFailures(inputs)));
     }
     return { inputs, failures: toCheckFailures(failures) };
   },
@@ -274,18 +277,25 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName);
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
+    if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news)));
     if (failures.length > 0) throw failuresToError(news, failures);
     return result;
   },
 
   async create(inputs) {
     const id = inputs.targetKind === "arm" ? `arm/${inputs.subscriptionId}/${inputs.resourceGroup}/${inputs.webServiceName}/${inputs.trainedModelName}` : `${inputs.workspaceId}/${inputs.webServiceId}/${inputs.endpointName}/${inputs.trainedModelName}`;
+    const claimed = await acquireClaim(inputs);
+    const before = await boundBefore(inputs);
     const progress = { written: false };
     try {
       const r = await bindAndVerify(inputs, progress);
+      await recordPromotion(inputs, r.verifiedBy, "create", before);
       return { id, outs: toState(inputs, { ...r, boundAt: new Date().toISOString() }) };
     } catch (err) {
-      if (!progress.written) throw err;
+      if (!progress.written) {
+        await releaseClaim(inputs, undefined, claimed).catch(() => undefined);
+        throw err;
+      }
       // The service accepted the write: record the resource so the engine neither leaks nor forgets it.
       const e = err as Error;
       throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
@@ -325,12 +335,16 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (!rebind) {
       return { outs: toState(news, { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy }) };
     }
+    await acquireClaim(news);
     const r = await bindAndVerify(news, { written: false });
+    await recordPromotion(news, r.verifiedBy, "update", olds.model);
+    await releaseClaim(olds, news);
     return { outs: toState(news, { ...r, boundAt: new Date().toISOString() }) };
   },
 
-  async delete() {
-    // Nothing to undo: a scoring target always serves some model. Destroy leaves the last bound model serving.
+  async delete(_id, props) {
+    // A scoring target always serves some model: destroy leaves the last bound one serving and releases the claim.
+    await releaseClaim(props);
   },
 };
 

@@ -85,6 +85,11 @@ export interface TrainedModelBindingArgs {
   sasLifetimeMinutes?: pulumi.Input<number>;
   verification?: pulumi.Input<VerificationArgs>;
   http?: pulumi.Input<HttpSettings>;
+  /**
+   * Who promotes, recorded in the audit of every promotion (provider/README.md, Audit), e.g.
+   * `process.env.GITHUB_ACTOR` in CI. Default: `AZUREML_RETRAIN_ACTOR`, else the OS user running the deployment.
+   */
+  actor?: pulumi.Input<string>;
 }
 
 /**
@@ -162,6 +167,9 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         sasLifetimeMinutes: args.sasLifetimeMinutes,
         verification: args.verification,
         http: args.http,
+        // The stack that claims the target (provider/ownership.ts) and is named in the audit.
+        ownerStack: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+        actor: args.actor,
         boundLocation: undefined,
         boundAt: undefined,
         verifiedBy: undefined,

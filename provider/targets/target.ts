@@ -66,6 +66,10 @@ export interface TrainedModelBindingInputs {
   sasLifetimeMinutes?: number;
   verification?: VerificationArgs;
   http?: HttpSettings;
+  /** `<org>/<project>/<stack>` of the program: who claims the target (ownership.ts) and is named in the audit. */
+  ownerStack?: string;
+  /** Who promotes, for the audit (audit.ts); default the deploying OS user. */
+  actor?: string;
 }
 
 export interface TrainedModelBindingState extends TrainedModelBindingInputs {
