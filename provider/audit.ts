@@ -10,7 +10,7 @@ import { appendStateText, listStateBlobs, readStateText } from "./clients/stateB
 import { formatFailure } from "./errors";
 import { targetKey } from "./ownership";
 import { targetFor } from "./targets";
-import { TYPE, TrainedModelBindingInputs, TrainedModelBindingState, nameOf, secretsOf, storageOf } from "./targets/target";
+import { TYPE, TrainedModelBindingInputs, nameOf, secretsOf, storageOf } from "./targets/target";
 
 /** A model as the audit names it. */
 export interface AuditedModel {
@@ -78,34 +78,42 @@ export async function boundBefore(i: TrainedModelBindingInputs): Promise<Audited
   }
 }
 
-/**
- * After a verified write: appends the promotion's line. `from`: the old state (update) or `boundBefore` (create).
- * Throws when the line cannot be written, so a promotion is never applied unrecorded without the user seeing it.
- */
-export async function recordPromotion(
+/** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */
+export function promotionRecord(
   news: TrainedModelBindingInputs,
   verifiedBy: string,
   operation: PromotionRecord["operation"],
-  from: TrainedModelBindingState["model"] | AuditedModel | undefined,
-  now = new Date(),
-): Promise<void> {
+  from: AuditedModel | undefined,
+  now: Date,
+  env: NodeJS.ProcessEnv = process.env,
+): PromotionRecord | undefined {
   const key = targetKey(news);
-  if (typeof news.ownerStack !== "string" || !key) return;
+  if (typeof news.ownerStack !== "string" || !key) return undefined;
   const gate = (news as { gateVerdict?: unknown }).gateVerdict;
-  const record: PromotionRecord = {
+  return {
     at: now.toISOString(),
-    actor: actorOf(news),
+    actor: actorOf(news, env),
     stack: news.ownerStack,
     target: key,
     binding: nameOf(news),
     operation,
-    from: modelOf(from),
+    ...(modelOf(from) ? { from: modelOf(from) } : {}),
     to: modelOf(news.model)!,
-    ...(gate !== undefined ? { gateVerdict: gate } : {}),
+    ...(gate !== undefined && gate !== null ? { gateVerdict: gate } : {}),
     verifiedBy,
   };
+}
+
+/**
+ * After a verified write: appends the promotion's line. `from`: the old state's model (update) or `boundBefore`
+ * (create). Throws when the line cannot be written, so a promotion is never left unrecorded without the user
+ * seeing it.
+ */
+export async function recordPromotion(news: TrainedModelBindingInputs, verifiedBy: string, operation: PromotionRecord["operation"], from: AuditedModel | undefined): Promise<void> {
+  const record = promotionRecord(news, verifiedBy, operation, from, new Date());
+  if (!record) return;
   try {
-    await appendStateText(storageOf(news), auditPath(key), `${JSON.stringify(record)}\n`);
+    await appendStateText(storageOf(news), auditPath(record.target), `${JSON.stringify(record)}\n`);
   } catch (err) {
     throw new Error(
       formatFailure(TYPE, nameOf(news), "record the promotion in the audit", err, "The new model is bound and verified but not audited; fix storage access and run up again (it binds again and records it)", secretsOf(news)),

@@ -14,6 +14,17 @@ const TYPE = "TrainedModelBinding";
 const SECRET_FIELDS = ["endpointKey", "workspaceToken", "armToken", "scoringKey", "storageAccountKey"];
 const provider = stubProvider("trainedModelBinding");
 
+/** `<org>/<project>/<stack>`; `<project>/<stack>` where the engine names no organization (older CLIs, mocks). */
+function stackIdentity(): string {
+  let org: string | undefined;
+  try {
+    org = pulumi.getOrganization();
+  } catch {
+    org = undefined;
+  }
+  return `${org ? `${org}/` : ""}${pulumi.getProject()}/${pulumi.getStack()}`;
+}
+
 /** A classic endpoint not managed by this stack (use `endpoint` for a ScoringEndpoint resource). */
 export interface ClassicEndpointTarget {
   /** Classic workspace id (32 hex). */
@@ -168,7 +179,7 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         verification: args.verification,
         http: args.http,
         // The stack that claims the target (provider/ownership.ts) and is named in the audit.
-        ownerStack: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+        ownerStack: stackIdentity(),
         actor: args.actor,
         boundLocation: undefined,
         boundAt: undefined,

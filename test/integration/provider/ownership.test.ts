@@ -78,6 +78,14 @@ test("the first stack claims the target; a second is refused at check and at app
   expect(requestLog().filter((e) => e.surface === "management")).toEqual([]);
   expect(writes()).toEqual(["storage PUT"]); // the create-only PUT of the claim, which lost
 
+  // B's binding from before ownership (state without ownerStack): its next promotion is refused at diff.
+  await env.models.upload(prefix, "v2", 2);
+  const legacy = { ...created.outs, ownerStack: undefined } as TrainedModelBindingState;
+  const promoted = (await trainedModelBindingProvider.check!(legacy, binding(ep, await latest(prefix), STACK_B) as never)).inputs as TrainedModelBindingInputs;
+  resetRequestLog();
+  await expect(trainedModelBindingProvider.diff!(created.id, legacy, promoted)).rejects.toThrow(`endpointName: target ${key} is owned by stack ${STACK_A}`);
+  expect(writes()).toEqual([]);
+
   // The owner's destroy releases the claim; then B binds and owns it.
   await trainedModelBindingProvider.delete!(created.id, created.outs!);
   expect(await stateContainer().getBlobClient(claimPath(key)).exists()).toBe(false);
