@@ -133,6 +133,8 @@ export async function releaseClaim(state: Partial<TrainedModelBindingInputs>, ke
     if (!claim || claim.value.owner !== state.ownerStack || (onlyEtag && claim.etag !== onlyEtag)) return;
     await deleteStateBlob(access, claimPath(key), claim.etag);
   } catch (err) {
+    // The account itself is gone (its name no longer resolves): so is the claim.
+    if (isServiceError(err) && err.status === undefined && err.code === "ENOTFOUND") return;
     throw new Error(
       formatFailure(TYPE, nameOf(state), "release the target's ownership claim", err, `Run destroy again, or delete ${STATE_CONTAINER}/${claimPath(key)} by hand`, secretsOf(state)),
     );
