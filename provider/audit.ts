@@ -5,11 +5,10 @@
  * read a target's last N back. Storage requests only: no service surface sees them.
  */
 import * as os from "os";
-import { getBlobIdentity, ModelMetrics, StorageAccess, splitRelativeLocation } from "./clients/storage";
+import type { ModelMetrics, StorageAccess } from "./clients/storage";
 import { appendStateText, listStateBlobs, readStateText } from "./clients/stateBlobs";
 import { formatFailure } from "./errors";
 import { targetKey } from "./ownership";
-import { targetFor } from "./targets";
 import { TYPE, TrainedModelBindingInputs, nameOf, secretsOf, storageOf } from "./targets/target";
 
 /** A model as the audit names it. */
@@ -35,7 +34,7 @@ export interface PromotionRecord {
   /** What the target served before; on create, what the service reported as bound. */
   from?: AuditedModel;
   to: AuditedModel;
-  /** The gate's verdict from the binding's inputs, when it computed one (issue 9). */
+  /** The gate's verdict at apply, when the binding has a gate (issue 9). */
   gateVerdict?: unknown;
   verifiedBy: string;
 }
@@ -61,27 +60,10 @@ function modelOf(m: Partial<AuditedModel> | undefined): AuditedModel | undefined
   return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, lastModified: lastModified || undefined, metrics })) as AuditedModel;
 }
 
-/**
- * Before a create's write: what the target serves now (reads only: the target's bound model, then its blob's
- * identity). Undefined when it cannot tell; the audit then has no `from`.
- */
-export async function boundBefore(i: TrainedModelBindingInputs): Promise<AuditedModel | undefined> {
-  if (typeof i.ownerStack !== "string") return undefined;
-  try {
-    const bound = await targetFor(i.targetKind).readBound(i);
-    if (bound.gone || !bound.relative) return undefined;
-    const loc = splitRelativeLocation(bound.relative);
-    const id = await getBlobIdentity(storageOf(i), loc.container, loc.path).catch(() => undefined);
-    return modelOf({ ...loc, etag: id?.etag, lastModified: id?.lastModified });
-  } catch {
-    return undefined;
-  }
-}
-
 /** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */
 export function promotionRecord(
   news: TrainedModelBindingInputs,
-  verifiedBy: string,
+  result: { verifiedBy: string; gateVerdict?: unknown },
   operation: PromotionRecord["operation"],
   from: AuditedModel | undefined,
   now: Date,
@@ -89,7 +71,7 @@ export function promotionRecord(
 ): PromotionRecord | undefined {
   const key = targetKey(news);
   if (typeof news.ownerStack !== "string" || !key) return undefined;
-  const gate = (news as { gateVerdict?: unknown }).gateVerdict;
+  const gate = result.gateVerdict;
   return {
     at: now.toISOString(),
     actor: actorOf(news, env),
@@ -100,17 +82,22 @@ export function promotionRecord(
     ...(modelOf(from) ? { from: modelOf(from) } : {}),
     to: modelOf(news.model)!,
     ...(gate !== undefined && gate !== null ? { gateVerdict: gate } : {}),
-    verifiedBy,
+    verifiedBy: result.verifiedBy,
   };
 }
 
 /**
- * After a verified write: appends the promotion's line. `from`: the old state's model (update) or `boundBefore`
- * (create). Throws when the line cannot be written, so a promotion is never left unrecorded without the user
+ * After a verified write: appends the promotion's line. `from`: the old state's model (update) or what the target
+ * served before (create); `result`: how it was verified and the gate's verdict at apply (issue 9). Throws when the line cannot be written, so a promotion is never left unrecorded without the user
  * seeing it.
  */
-export async function recordPromotion(news: TrainedModelBindingInputs, verifiedBy: string, operation: PromotionRecord["operation"], from: AuditedModel | undefined): Promise<void> {
-  const record = promotionRecord(news, verifiedBy, operation, from, new Date());
+export async function recordPromotion(
+  news: TrainedModelBindingInputs,
+  result: { verifiedBy: string; gateVerdict?: unknown },
+  operation: PromotionRecord["operation"],
+  from: AuditedModel | undefined,
+): Promise<void> {
+  const record = promotionRecord(news, result, operation, from, new Date());
   if (!record) return;
   try {
     await appendStateText(storageOf(news), auditPath(record.target), `${JSON.stringify(record)}\n`);

@@ -35,8 +35,8 @@ describe("audit records", () => {
   const from = { container: "models", path: "census/v1/model.ilearner", etag: "0x8DC0000000000A1", metrics: { auc: 0.8801, accuracy: 0.84 } };
   const verdict = { passed: true, summary: "auc 0.8801 → 0.9012 (≥ 0.85)", checks: [] };
 
-  test("names who, when, stack, target, old → new, metrics and the gate verdict from the inputs", () => {
-    const r = promotionRecord({ ...classic, actor: "alice", gateVerdict: verdict } as TrainedModelBindingInputs, "model-headers", "update", from, now);
+  test("names who, when, stack, target, old → new, metrics and the gate verdict at apply", () => {
+    const r = promotionRecord({ ...classic, actor: "alice" }, { verifiedBy: "model-headers", gateVerdict: verdict }, "update", from, now);
     expect(r).toEqual({
       at: "2026-12-02T01:02:03.000Z", actor: "alice", stack: "acme/census/prod", target: targetKey(classic), binding: "census", operation: "update",
       from, to: { container: "models", path: model.path, etag: model.etag, lastModified: model.lastModified, metrics: model.metrics }, gateVerdict: verdict, verifiedBy: "model-headers",
@@ -44,7 +44,7 @@ describe("audit records", () => {
   });
 
   test("no record without the stack (a binding driven without the resource class)", () => {
-    expect(promotionRecord({ ...classic, ownerStack: undefined }, "read-back", "create", undefined, now)).toBeUndefined();
+    expect(promotionRecord({ ...classic, ownerStack: undefined }, { verifiedBy: "read-back" }, "create", undefined, now)).toBeUndefined();
   });
 
   test("actor: the input, else AZUREML_RETRAIN_ACTOR, else the OS user", () => {
@@ -54,7 +54,7 @@ describe("audit records", () => {
   });
 
   test("parsing skips torn lines; the text names the move, the metrics and the gate", () => {
-    const r = promotionRecord({ ...classic, actor: "alice", gateVerdict: verdict } as TrainedModelBindingInputs, "model-headers", "update", from, now)!;
+    const r = promotionRecord({ ...classic, actor: "alice" }, { verifiedBy: "model-headers", gateVerdict: verdict }, "update", from, now)!;
     const parsed = parsePromotions(`${JSON.stringify(r)}\n{"torn":\n\n`);
     expect(parsed).toEqual([r]);
     expect(formatPromotion(parsed[0] as PromotionRecord)).toBe(

@@ -42,7 +42,7 @@ test("the package root exports exactly the agreed names", () => {
   expect(Object.keys(root).sort()).toEqual(
     [
       "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
-      "formatPromotion", "listAuditedTargets", "listPromotions", "targetKey",
+      "METRIC_NAMES", "evaluateGate", "formatPromotion", "listAuditedTargets", "listPromotions", "targetKey",
     ].sort(),
   );
 });
