@@ -153,7 +153,8 @@ export function formatPromotion(r: PromotionRecord): string {
   const keys = (["auc", "accuracy", "precision", "recall", "f1"] as const).filter((k) => r.from?.metrics?.[k] !== undefined || r.to?.metrics?.[k] !== undefined);
   if (keys.length > 0) lines.push(`  ${keys.map((k) => `${k} ${num(r.from?.metrics?.[k])} → ${num(r.to?.metrics?.[k])}`).join(", ")}`);
   const gate = r.gateVerdict as { passed?: boolean; overridden?: boolean; summary?: string } | undefined;
-  if (gate && typeof gate === "object") lines.push(`  gate ${gate.overridden ? "overridden" : gate.passed ? "passed" : "refused"}${gate.summary ? `: ${gate.summary}` : ""}`);
+  // The verdict's summary says passed/overridden and why (promotion/gate.ts).
+  if (gate && typeof gate === "object") lines.push(`  ${gate.summary ?? `gate ${gate.overridden ? "overridden" : gate.passed ? "passed" : "refused"}`}`);
   lines.push(`  verified by ${r.verifiedBy}`);
   return lines.join("\n");
 }

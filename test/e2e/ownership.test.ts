@@ -122,6 +122,7 @@ test("every verified promotion is listed by azureml-retrain-audit, newest first;
     ]);
     expect(lines[0].from.metrics.auc).toBeCloseTo(v1.auc, 3);
     expect(lines[0].to.metrics.auc).toBeCloseTo(v2.auc, 3);
+    expect(lines[0].gateVerdict).toMatchObject({ passed: true, checks: [expect.objectContaining({ metric: "auc", passed: true })] });
 
     // The human-readable form names who, what and the metrics; --last 1 is the newest only.
     const text = await auditBin("--target", key, "--last", "1");
@@ -129,6 +130,7 @@ test("every verified promotion is listed by azureml-retrain-audit, newest first;
     expect(text).toMatch(new RegExp(`update {2}by bob {2}stack ${stackName} {2}binding scoring-model`));
     expect(text).toContain(`${env.emulator.manifest.containers.models}/${v1.path} (${v1.etag.slice(-8)}) → ${env.emulator.manifest.containers.models}/${v2.path} (${v2.etag.slice(-8)})`);
     expect(text).toMatch(/auc 0\.\d{4} → 0\.\d{4}/);
+    expect(text).toMatch(/\n {2}gate passed \(auc 0\.\d{4} >= 0\.5\)\n/);
     expect(await auditBin()).toContain(key);
 
     // Scoring fails after the write: the up fails and the audit still lists two promotions.

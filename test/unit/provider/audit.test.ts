@@ -33,7 +33,7 @@ describe("targetKey", () => {
 describe("audit records", () => {
   const now = new Date("2026-12-02T01:02:03.000Z");
   const from = { container: "models", path: "census/v1/model.ilearner", etag: "0x8DC0000000000A1", metrics: { auc: 0.8801, accuracy: 0.84 } };
-  const verdict = { passed: true, summary: "auc 0.8801 → 0.9012 (≥ 0.85)", checks: [] };
+  const verdict = { passed: true, summary: "gate passed (auc 0.9012 >= 0.85)", checks: [] };
 
   test("names who, when, stack, target, old → new, metrics and the gate verdict at apply", () => {
     const r = promotionRecord({ ...classic, actor: "alice" }, { verifiedBy: "model-headers", gateVerdict: verdict }, "update", from, now);
@@ -62,7 +62,7 @@ describe("audit records", () => {
         "2026-12-02T01:02:03.000Z  update  by alice  stack acme/census/prod  binding census",
         "  models/census/v1/model.ilearner (000000A1) → models/census/v2/model.ilearner (000000B2)",
         "  auc 0.8801 → 0.9012, accuracy 0.8400 → 0.8500",
-        "  gate passed: auc 0.8801 → 0.9012 (≥ 0.85)",
+        "  gate passed (auc 0.9012 >= 0.85)",
         "  verified by model-headers",
       ].join("\n"),
     );
