@@ -154,10 +154,10 @@ export function diffTrainedModelBinding(olds: Partial<TrainedModelBindingState>,
     "gate",
     "promotion",
     "pin",
+    "heldModel",
   ]);
-  // A create whose verification failed is recorded with verifiedBy "failed", a held promotion with "held": the
-  // next up binds again.
-  const unverified = olds.verifiedBy === "failed" || olds.verifiedBy === "held";
+  // A create whose verification failed is recorded with verifiedBy "failed": the next up binds again.
+  const unverified = olds.verifiedBy === "failed";
   return { changes: replaces.length > 0 || modelChanged || unverified || other.length > 0, replaces, deleteBeforeReplace: false, modelChanged: modelChanged || unverified };
 }
 
@@ -212,7 +212,10 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // what a held promotion keeps serving.
     const served = await servedModel(inputs);
     const claimed = await acquireClaim(inputs);
-    if (mustHold(inputs)) return { id, outs: held(inputs, served, { boundLocation: served ? relativeOf(served) : undefined }) };
+    // check held a model no preview showed: the binding records it and keeps the served model, with no write.
+    if (inputs.heldModel && served && modelIdentity(served) === modelIdentity(inputs.model)) {
+      return { id, outs: toState(inputs, { verifiedBy: "held", boundLocation: relativeOf(served) }) };
+    }
     const progress = { written: false };
     try {
       const r = await promote(inputs, served, progress);
@@ -252,10 +255,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
   async update(_id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
     const rebind =
-      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed" || olds.verifiedBy === "held";
+      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news);
-    if (mustHold(news)) return { outs: held(news, olds.model, kept) };
     const r = await promote(news, olds.model, { written: false });
     await recordPromotion(news, r, "update", olds.model);
     await releaseClaim(olds, news);
@@ -269,22 +271,23 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
   },
 };
 
-/** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: hold it. */
+/** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: it is held. */
 function mustHold(i: TrainedModelBindingInputs): boolean {
-  return (i.promotion ?? DEFAULT_PROMOTION_POLICY) === "reviewed" && i.pin === undefined && wasTrainedInThisDeployment(i.model);
+  return (i.promotion ?? DEFAULT_PROMOTION_POLICY) === "reviewed" && i.pin === undefined && isKnown(i.model) && wasTrainedInThisDeployment(i.model);
 }
 
 /**
- * A held promotion: the state keeps the model served now, so the next preview shows it old → new (the display
- * compares the old outputs with the new inputs), and records the held model and why.
+ * Holds a reviewed promotion at check, in the up whose run trained the model: the inputs keep the model served now
+ * (so the stored inputs, which the next preview's diff display starts from, show it old → new) and record the held
+ * model and why. Create and update then write nothing.
  */
-function held(i: TrainedModelBindingInputs, served: TrainedModelBindingInputs["model"] | undefined, kept: Partial<TrainedModelBindingState>): TrainedModelBindingState {
-  return toState({ ...i, model: served ?? i.model }, {
-    ...kept,
-    verifiedBy: "held",
-    heldModel: i.model,
-    heldReason: `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${served ? relativeOf(served) : "the current model"} serving. Run preview to review it, then up (or set promotion: "gated")`,
-  });
+async function holdIfUnreviewed(i: TrainedModelBindingInputs): Promise<void> {
+  if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
+  const served = await servedModel(i).catch(() => undefined);
+  if (!served || modelIdentity(served) === modelIdentity(i.model)) return;
+  i.heldModel = i.model;
+  i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
+  i.model = served;
 }
 
 /** History for a binding recorded before history existed: its bound model is the first entry. */
@@ -318,6 +321,7 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
       i.model = model;
     }
   }
+  await holdIfUnreviewed(i);
   if (olds?.model && isKnown(olds.model)) {
     i.previousModel = !isKnown(i.model) || modelIdentity(olds.model) !== modelIdentity(i.model) ? olds.model : olds.previousModel;
   }
@@ -340,7 +344,7 @@ function storageOnly(i: TrainedModelBindingInputs): unknown {
 }
 
 function inputsOf(s: TrainedModelBindingState): TrainedModelBindingInputs {
-  const { boundLocation: _b, boundAt: _a, verifiedBy: _v, history: _h, heldModel: _m, heldReason: _r, gateVerdict: _g, ...inputs } = s;
+  const { boundLocation: _b, boundAt: _a, verifiedBy: _v, history: _h, gateVerdict: _g, ...inputs } = s;
   return inputs;
 }
 

@@ -83,6 +83,9 @@ export interface TrainedModelBindingInputs {
   pin?: PinArgs;
   /** The model declared before the current one (set by check): what `pin: "previous"` resolves to. */
   previousModel?: ModelBlobRef;
+  /** Set by check: a reviewed promotion held in this up (the model no preview showed), and why. */
+  heldModel?: ModelBlobRef;
+  heldReason?: string;
   /** `<org>/<project>/<stack>` of the program: who claims the target (ownership.ts) and is named in the audit. */
   ownerStack?: string;
   /** Who promotes, for the audit (audit.ts); default the deploying OS user. */
@@ -98,9 +101,6 @@ export interface TrainedModelBindingState extends TrainedModelBindingInputs {
   verifiedBy?: string;
   /** The models this binding bound, newest first (at most 5): identity, metrics, time. */
   history?: HistoryEntry[];
-  /** A reviewed promotion held at apply: the model no preview showed, promoted by the next up after a review. */
-  heldModel?: ModelBlobRef;
-  heldReason?: string;
   /** The gate's verdict for the last promotion. */
   gateVerdict?: GateVerdict;
 }
