@@ -8,7 +8,7 @@ import * as os from "os";
 import type { ModelMetrics, StorageAccess } from "./clients/storage";
 import { appendStateText, listStateBlobs, readStateText } from "./clients/stateBlobs";
 import { formatFailure } from "./errors";
-import { targetKey } from "./ownership";
+import { bindingTargetKey } from "./ownership";
 import { TYPE, TrainedModelBindingInputs, nameOf, secretsOf, storageOf } from "./targets/target";
 
 /** A model as the audit names it. */
@@ -69,7 +69,7 @@ export function promotionRecord(
   now: Date,
   env: NodeJS.ProcessEnv = process.env,
 ): PromotionRecord | undefined {
-  const key = targetKey(news);
+  const key = bindingTargetKey(news);
   if (typeof news.ownerStack !== "string" || !key) return undefined;
   const gate = result.gateVerdict;
   return {

@@ -36,4 +36,4 @@ export type { HttpSettings, RequestLogEntry } from "./transport";
 export { requestLog, resetRequestLog } from "./transport";
 export { formatPromotion, listAuditedTargets, listPromotions } from "./audit";
 export type { AuditedModel, PromotionRecord } from "./audit";
-export { targetKey } from "./ownership";
+export { bindingTargetKey } from "./ownership";

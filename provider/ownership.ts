@@ -8,6 +8,7 @@
  * refuses a target another stack owns; apply creates it with a create-only PUT, so of two stacks racing exactly
  * one wins; the owner's delete removes it if it is still the owner's. Runs inside the dynamic provider.
  */
+import { DEFAULT_CLASSIC_REGION } from "./clients/management";
 import { formatFailure, isServiceError } from "./errors";
 import { STATE_CONTAINER, StateBlob, createStateBlob, deleteStateBlob, readStateBlob } from "./clients/stateBlobs";
 import { TYPE, TrainedModelBindingInputs, nameOf, secretsOf, storageOf } from "./targets/target";
@@ -29,12 +30,12 @@ export interface Claim {
  * the binding is part of it, so a replacement's delete never releases its successor's claim. Undefined while a
  * part is unknown (preview of a target created in the same update).
  */
-export function targetKey(i: Partial<TrainedModelBindingInputs>): string | undefined {
+export function bindingTargetKey(i: Partial<TrainedModelBindingInputs>): string | undefined {
   const parts =
     i.targetKind === "arm"
       ? ["arm", i.subscriptionId, i.resourceGroup, i.webServiceName, i.trainedModelName]
       : i.targetKind === "classic"
-        ? ["classic", i.region, i.workspaceId, i.webServiceId, i.endpointName, i.trainedModelName]
+        ? ["classic", i.region ?? DEFAULT_CLASSIC_REGION, i.workspaceId, i.webServiceId, i.endpointName, i.trainedModelName]
         : [undefined];
   if (!parts.every((p) => typeof p === "string" && p.length > 0 && isKnown(p))) return undefined;
   return (parts as string[]).map((p) => p.replace(/\//g, "%2F")).join("/");
@@ -46,7 +47,7 @@ export function claimPath(key: string): string {
 
 /** What ownership needs known: the stack, the target, and the storage access. */
 function ready(i: Partial<TrainedModelBindingInputs>): i is TrainedModelBindingInputs & { ownerStack: string } {
-  return typeof i.ownerStack === "string" && targetKey(i) !== undefined &&
+  return typeof i.ownerStack === "string" && bindingTargetKey(i) !== undefined &&
     isKnown([i.ownerStack, i.storageAccountName, i.storageBlobEndpoint, i.storageAccountKey, i.storageUserDelegationKey]);
 }
 
@@ -77,7 +78,7 @@ function readFailure(i: TrainedModelBindingInputs, err: unknown): InputFailure {
 /** Preview: one read of the claim. A failure when another stack owns the target; none when free or ours. */
 export async function claimFailures(i: Partial<TrainedModelBindingInputs>): Promise<InputFailure[]> {
   if (!ready(i)) return [];
-  const key = targetKey(i)!;
+  const key = bindingTargetKey(i)!;
   let claim;
   try {
     claim = await readStateBlob<Claim>(storageOf(i), claimPath(key));
@@ -99,7 +100,7 @@ function refusedError(i: TrainedModelBindingInputs & { ownerStack: string }, key
  */
 export async function acquireClaim(i: TrainedModelBindingInputs): Promise<string | undefined> {
   if (!ready(i)) return undefined;
-  const key = targetKey(i)!;
+  const key = bindingTargetKey(i)!;
   const access = storageOf(i);
   const claim: Claim = { owner: i.ownerStack, target: key, binding: nameOf(i), claimedAt: new Date().toISOString() };
   let existing: StateBlob<Claim> | undefined;
@@ -125,8 +126,8 @@ export async function acquireClaim(i: TrainedModelBindingInputs): Promise<string
  */
 export async function releaseClaim(state: Partial<TrainedModelBindingInputs>, keep?: Partial<TrainedModelBindingInputs>, onlyEtag?: string): Promise<void> {
   if (!ready(state)) return;
-  const key = targetKey(state)!;
-  if (keep && targetKey(keep) === key) return;
+  const key = bindingTargetKey(state)!;
+  if (keep && bindingTargetKey(keep) === key) return;
   const access = storageOf(state);
   try {
     const claim = await readStateBlob<Claim>(access, claimPath(key));
@@ -139,4 +140,16 @@ export async function releaseClaim(state: Partial<TrainedModelBindingInputs>, ke
       formatFailure(TYPE, nameOf(state), "release the target's ownership claim", err, `Run destroy again, or delete ${STATE_CONTAINER}/${claimPath(key)} by hand`, secretsOf(state)),
     );
   }
+}
+
+/**
+ * Claims many targets (a RolloutWave's) before any of them is written: all or none. When one is refused or fails,
+ * the claims this call created are released again and its error is thrown.
+ */
+export async function acquireClaims(targets: TrainedModelBindingInputs[]): Promise<void> {
+  const results = await Promise.allSettled(targets.map((t) => acquireClaim(t)));
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (!failed) return;
+  await Promise.all(results.map((r, k) => (r.status === "fulfilled" && r.value ? releaseClaim(targets[k], undefined, r.value).catch(() => undefined) : undefined)));
+  throw failed.reason;
 }

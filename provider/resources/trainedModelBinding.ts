@@ -10,23 +10,13 @@ import type { GateArgs, GateVerdict } from "../promotion/gate";
 import type { HistoryEntry, PinArgs } from "../promotion/history";
 import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ScoringEndpoint } from "./scoringEndpoint";
+import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
 const TYPE = "TrainedModelBinding";
 /** Credentials: secret in state, never compared by diff. */
 const SECRET_FIELDS = ["endpointKey", "workspaceToken", "armToken", "scoringKey", "storageAccountKey"];
 const provider = stubProvider("trainedModelBinding");
-
-/** `<org>/<project>/<stack>`; `<project>/<stack>` where the engine names no organization (older CLIs, mocks). */
-function stackIdentity(): string {
-  let org: string | undefined;
-  try {
-    org = pulumi.getOrganization();
-  } catch {
-    org = undefined;
-  }
-  return `${org ? `${org}/` : ""}${pulumi.getProject()}/${pulumi.getStack()}`;
-}
 
 /** A classic endpoint not managed by this stack (use `endpoint` for a ScoringEndpoint resource). */
 export interface ClassicEndpointTarget {

@@ -1,15 +1,16 @@
 /**
- * Endpoint ownership and the promotion audit (provider/ownership.ts, provider/audit.ts), driving the binding's
- * lifecycle directly against the emulator on Azurite: the claim and audit blobs as storage holds them, and the
- * request log proving a refused binding writes nothing.
+ * Endpoint ownership and the promotion audit (provider/ownership.ts, provider/audit.ts), driving the lifecycle of
+ * a binding (and of a rollout wave) directly against the emulator on Azurite: the claim and audit blobs as storage
+ * holds them, and the request log proving a refused binding writes nothing.
  */
 import { BlobServiceClient } from "@azure/storage-blob";
 import { listPromotions } from "../../../provider/audit";
 import { STATE_CONTAINER } from "../../../provider/clients/stateBlobs";
 import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { trainedModelBindingProvider, TrainedModelBindingInputs, TrainedModelBindingState } from "../../../provider/lifecycle/trainedModelBinding";
+import { rolloutWaveProvider, RolloutWaveInputs } from "../../../provider/lifecycle/rolloutWave";
 import { getLatestModelBlob } from "../../../provider/latestModel";
-import { acquireClaim, claimPath, targetKey } from "../../../provider/ownership";
+import { acquireClaim, claimPath, bindingTargetKey } from "../../../provider/ownership";
 import { requestLog, resetRequestLog } from "../../../provider/transport";
 import type { ModelBlobRef } from "../../../provider/validation";
 import { SAMPLE_ROW, usePromotionEmulator } from "../../support/promotion";
@@ -59,7 +60,7 @@ test("the first stack claims the target; a second is refused at check and at app
   const a = await trainedModelBindingProvider.check!({} as never, binding(ep, v1, STACK_A, { actor: "alice" }) as never);
   expect(a.failures).toEqual([]);
   const created = await trainedModelBindingProvider.create!(a.inputs as TrainedModelBindingInputs);
-  const key = targetKey(a.inputs as TrainedModelBindingInputs)!;
+  const key = bindingTargetKey(a.inputs as TrainedModelBindingInputs)!;
   expect(key).toBe(`classic/${ep.region}/${ep.workspaceId}/${ep.webServiceId}/${ep.endpointName}/${env.emulator.manifest.classic.predictiveService.trainedModelResourceName}`);
   const claim = JSON.parse((await stateContainer().getBlobClient(claimPath(key)).downloadToBuffer()).toString());
   expect(claim).toMatchObject({ owner: STACK_A, target: key, binding: "scoring-model" });
@@ -117,7 +118,7 @@ test("each verified write appends one audit line; a write that fails verificatio
   const v1 = await latest(prefix);
   const checked = await trainedModelBindingProvider.check!({} as never, binding(ep, v1, STACK_A, { actor: "alice" }) as never);
   const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
-  const key = targetKey(checked.inputs as TrainedModelBindingInputs)!;
+  const key = bindingTargetKey(checked.inputs as TrainedModelBindingInputs)!;
   const access = { accountName: storage().storageAccountName, accountKey: storage().storageAccountKey, blobEndpoint: storage().storageBlobEndpoint };
 
   await env.models.upload(prefix, "v2", 2);
@@ -147,4 +148,39 @@ test("each verified write appends one audit line; a write that fails verificatio
   }
   expect((await listPromotions(access, key, 5)).map((r) => r.to.path)).toEqual([v2.path, v1.path]);
   await trainedModelBindingProvider.delete!(created.id, updated);
+});
+
+test("a RolloutWave claims its targets like a binding: refused at check for an owned one, audited per target, released on delete", async () => {
+  const prefix = `${uniqueName("wave")}/`;
+  await env.models.upload(prefix, "v1", 1);
+  const [owned, free] = [await createEndpoint(), await createEndpoint()];
+  const v1 = await latest(prefix);
+  const a = await trainedModelBindingProvider.check!({} as never, binding(owned, v1, STACK_A) as never);
+  const bindingA = await trainedModelBindingProvider.create!(a.inputs as TrainedModelBindingInputs);
+  const { classic } = env.emulator.manifest;
+  const target = (ep: ScoringEndpointState) => ({
+    kind: "classic" as const, trainedModelName: classic.predictiveService.trainedModelResourceName, managementBaseUrl: ep.managementBaseUrl,
+    workspaceId: ep.workspaceId, webServiceId: ep.webServiceId, endpointName: ep.endpointName, apiLocation: ep.apiLocation,
+  });
+  const wave = (targets: ReturnType<typeof target>[]): Partial<RolloutWaveInputs> => ({
+    resourceName: "rollout-wave", model: v1, targets, workspaceToken: classic.workspaceToken, ...storage(),
+    verification: { timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, ownerStack: STACK_B, actor: "carol",
+  });
+
+  resetRequestLog();
+  const refused = await rolloutWaveProvider.check!({} as never, wave([target(free), target(owned)]) as never);
+  expect(refused.failures).toEqual([expect.objectContaining({ property: "targets[1].endpointName", reason: expect.stringContaining(`is owned by stack ${STACK_A}`) })]);
+  expect(writes()).toEqual([]);
+
+  const ok = await rolloutWaveProvider.check!({} as never, wave([target(free)]) as never);
+  expect(ok.failures).toEqual([]);
+  const created = await rolloutWaveProvider.create!(ok.inputs as RolloutWaveInputs);
+  const freeKey = bindingTargetKey({ ...binding(free, v1, STACK_B), region: undefined } as TrainedModelBindingInputs)!;
+  expect(JSON.parse((await stateContainer().getBlobClient(claimPath(freeKey)).downloadToBuffer()).toString()).owner).toBe(STACK_B);
+  const access = { accountName: storage().storageAccountName, accountKey: storage().storageAccountKey, blobEndpoint: storage().storageBlobEndpoint };
+  expect((await listPromotions(access, freeKey, 5)).map((r) => [r.operation, r.actor, r.stack, r.to.path])).toEqual([["create", "carol", STACK_B, v1.path]]);
+
+  await rolloutWaveProvider.delete!(created.id, created.outs!);
+  expect(await stateContainer().getBlobClient(claimPath(freeKey)).exists()).toBe(false);
+  await trainedModelBindingProvider.delete!(bindingA.id, bindingA.outs!);
 });

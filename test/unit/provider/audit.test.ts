@@ -1,7 +1,7 @@
 /** The pure parts of ownership and the audit: target keys, audit records and their text, the bin's storage access. */
 import { actorOf, formatPromotion, parsePromotions, promotionRecord, PromotionRecord } from "../../../provider/audit";
 import { accessFromConnectionString, accessFromEnv } from "../../../provider/cli/audit";
-import { claimFailures, targetKey } from "../../../provider/ownership";
+import { claimFailures, bindingTargetKey } from "../../../provider/ownership";
 import type { TrainedModelBindingInputs } from "../../../provider/lifecycle/trainedModelBinding";
 import { UNKNOWN } from "../../../provider/validation";
 
@@ -13,14 +13,14 @@ const classic = {
   trainedModelName: "Census Model [trained model]", model, storageAccountName: "acct", storageAccountKey: "k", ownerStack: "acme/census/prod",
 } as TrainedModelBindingInputs;
 
-describe("targetKey", () => {
+describe("bindingTargetKey", () => {
   test.each([
     ["classic", classic, `classic/ussouthcentral/${WS}/${SVC}/retrain01/Census Model [trained model]`],
     ["arm", { ...classic, targetKind: "arm", subscriptionId: "s-1", resourceGroup: "rg", webServiceName: "census-ws" }, "arm/s-1/rg/census-ws/Census Model [trained model]"],
     ["a slash inside a name stays one segment", { ...classic, trainedModelName: "a/b" }, `classic/ussouthcentral/${WS}/${SVC}/retrain01/a%2Fb`],
     ["unknown at preview", { ...classic, endpointName: UNKNOWN }, undefined],
     ["no target", { ...classic, targetKind: undefined }, undefined],
-  ])("%s", (_label, inputs, key) => expect(targetKey(inputs as TrainedModelBindingInputs)).toBe(key));
+  ])("%s", (_label, inputs, key) => expect(bindingTargetKey(inputs as TrainedModelBindingInputs)).toBe(key));
 
   test("no claim is read while the target or the stack is not known; an unreachable account is a failure on storageBlobEndpoint", async () => {
     const offline = { ...classic, storageBlobEndpoint: "http://127.0.0.1:1/acct/" };
@@ -38,7 +38,7 @@ describe("audit records", () => {
   test("names who, when, stack, target, old → new, metrics and the gate verdict at apply", () => {
     const r = promotionRecord({ ...classic, actor: "alice" }, { verifiedBy: "model-headers", gateVerdict: verdict }, "update", from, now);
     expect(r).toEqual({
-      at: "2026-12-02T01:02:03.000Z", actor: "alice", stack: "acme/census/prod", target: targetKey(classic), binding: "census", operation: "update",
+      at: "2026-12-02T01:02:03.000Z", actor: "alice", stack: "acme/census/prod", target: bindingTargetKey(classic), binding: "census", operation: "update",
       from, to: { container: "models", path: model.path, etag: model.etag, lastModified: model.lastModified, metrics: model.metrics }, gateVerdict: verdict, verifiedBy: "model-headers",
     });
   });

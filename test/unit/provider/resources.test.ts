@@ -42,7 +42,8 @@ test("the package root exports exactly the agreed names", () => {
   expect(Object.keys(root).sort()).toEqual(
     [
       "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
-      "METRIC_NAMES", "evaluateGate", "formatPromotion", "listAuditedTargets", "listPromotions", "targetKey",
+      "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
+      "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
     ].sort(),
   );
 });
