@@ -10,7 +10,7 @@
  */
 import { DEFAULT_CLASSIC_REGION } from "./clients/management";
 import { formatFailure, isServiceError } from "./errors";
-import { STATE_CONTAINER, StateBlob, createStateBlob, deleteStateBlob, readStateBlob } from "./clients/stateBlobs";
+import { STATE_CONTAINER, StateBlob, createStateBlob, deleteStateBlob, readStateBlob, replaceStateBlob } from "./clients/stateBlobs";
 import { TYPE, TrainedModelBindingInputs, nameOf, secretsOf, storageOf } from "./targets/target";
 import { InputFailure, isKnown } from "./validation";
 
@@ -75,8 +75,11 @@ function readFailure(i: TrainedModelBindingInputs, err: unknown): InputFailure {
   };
 }
 
-/** Preview: one read of the claim. A failure when another stack owns the target; none when free or ours. */
-export async function claimFailures(i: Partial<TrainedModelBindingInputs>): Promise<InputFailure[]> {
+/**
+ * Preview: one read of the claim. A failure when another stack owns the target; none when free or ours.
+ * `previousOwner`: the stack named in the binding's state, accepted as ours (the stack was renamed since).
+ */
+export async function claimFailures(i: Partial<TrainedModelBindingInputs>, previousOwner?: string): Promise<InputFailure[]> {
   if (!ready(i)) return [];
   const key = bindingTargetKey(i)!;
   let claim;
@@ -85,7 +88,7 @@ export async function claimFailures(i: Partial<TrainedModelBindingInputs>): Prom
   } catch (err) {
     return [readFailure(i, err)];
   }
-  return claim && claim.value.owner !== i.ownerStack ? [refusal(i, key, claim.value)] : [];
+  return claim && claim.value.owner !== i.ownerStack && claim.value.owner !== previousOwner ? [refusal(i, key, claim.value)] : [];
 }
 
 function refusedError(i: TrainedModelBindingInputs & { ownerStack: string }, key: string, claim: Claim): Error {
@@ -96,9 +99,10 @@ function refusedError(i: TrainedModelBindingInputs & { ownerStack: string }, key
 /**
  * Apply, before the binding's write: claims the target for this stack (create-only PUT) or confirms the stack
  * already owns it. Throws, before anything is written, when another stack owns it. Returns the claim's ETag when
- * this call created it, so a create that fails before its write can release it again.
+ * this call created it, so a create that fails before its write can release it again. A claim naming
+ * `previousOwner` (this binding's stack before `pulumi stack rename`) is rewritten to the current name.
  */
-export async function acquireClaim(i: TrainedModelBindingInputs): Promise<string | undefined> {
+export async function acquireClaim(i: TrainedModelBindingInputs, previousOwner?: string): Promise<string | undefined> {
   if (!ready(i)) return undefined;
   const key = bindingTargetKey(i)!;
   const access = storageOf(i);
@@ -115,7 +119,12 @@ export async function acquireClaim(i: TrainedModelBindingInputs): Promise<string
     throw new Error(formatFailure(TYPE, nameOf(i), "claim the target", err, `Nothing was bound; the binding needs read, create, write and delete on the storage account's ${STATE_CONTAINER} container`, secretsOf(i)));
   }
   if (!existing) throw new Error(`${TYPE} "${nameOf(i)}": claim the target failed: the claim ${claimPath(key)} changed twice while being acquired. Nothing was bound; run up again.`);
-  if (existing.value.owner !== i.ownerStack) throw refusedError(i, key, existing.value);
+  if (existing.value.owner === i.ownerStack) return undefined;
+  if (previousOwner === undefined || existing.value.owner !== previousOwner) throw refusedError(i, key, existing.value);
+  const renamed = await replaceStateBlob(access, claimPath(key), claim, existing.etag).catch((err: unknown) => {
+    throw new Error(formatFailure(TYPE, nameOf(i), "claim the target", err, "Nothing was bound", secretsOf(i)));
+  });
+  if (!renamed) throw new Error(`${TYPE} "${nameOf(i)}": claim the target failed: the claim ${claimPath(key)} changed while being renamed to ${i.ownerStack}. Nothing was bound; run up again.`);
   return undefined;
 }
 

@@ -127,6 +127,20 @@ export async function createStateBlob(access: StorageAccess, path: string, value
   });
 }
 
+/** Overwrites a JSON blob only if it is still at `etag`. False when it changed meanwhile. */
+export async function replaceStateBlob(access: StorageAccess, path: string, value: unknown, etag: string): Promise<boolean> {
+  const res = await send({
+    surface: "storage",
+    method: "PUT",
+    url: signed(access, path, "w"),
+    headers: { "x-ms-version": STORAGE_API_VERSION, "x-ms-blob-type": "BlockBlob", "Content-Type": "application/json", "If-Match": `"${etag}"` },
+    body: JSON.stringify(value),
+    acceptStatus: [404, 412],
+    settings: access.http,
+  });
+  return res.status !== 404 && res.status !== 412;
+}
+
 /** Deletes a blob only if it is still at `etag`. False when it changed meanwhile; true when gone or deleted. */
 export async function deleteStateBlob(access: StorageAccess, path: string, etag: string): Promise<boolean> {
   const res = await send({

@@ -196,7 +196,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName);
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
-    if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news)));
+    if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news, olds.ownerStack)));
     if (failures.length > 0) throw failuresToError(news, failures);
     // The gate, whenever the new model is known: olds.model is the model bound now, with its metrics.
     if (modelChanged && isKnown(news.model) && isKnown(news.gate)) {
@@ -257,7 +257,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const rebind =
       modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
-    await acquireClaim(news);
+    await acquireClaim(news, olds.ownerStack);
     const r = await promote(news, olds.model, { written: false });
     await recordPromotion(news, r, "update", olds.model);
     await releaseClaim(olds, news);

@@ -184,3 +184,25 @@ test("a RolloutWave claims its targets like a binding: refused at check for an o
   expect(await stateContainer().getBlobClient(claimPath(freeKey)).exists()).toBe(false);
   await trainedModelBindingProvider.delete!(bindingA.id, bindingA.outs!);
 });
+
+test("after pulumi stack rename the binding's next promotion keeps its claim under the new name", async () => {
+  const prefix = `${uniqueName("ren")}/`;
+  await env.models.upload(prefix, "v1", 1);
+  const ep = await createEndpoint();
+  const checked = await trainedModelBindingProvider.check!({} as never, binding(ep, await latest(prefix), STACK_A) as never);
+  const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
+  const key = bindingTargetKey(checked.inputs as TrainedModelBindingInputs)!;
+
+  await env.models.upload(prefix, "v2", 2);
+  const renamed = `${STACK_A}-renamed`;
+  const promoted = (await trainedModelBindingProvider.check!(created.outs as never, binding(ep, await latest(prefix), renamed) as never)).inputs as TrainedModelBindingInputs;
+  await trainedModelBindingProvider.diff!(created.id, created.outs as TrainedModelBindingState, promoted);
+  const updated = (await trainedModelBindingProvider.update!(created.id, created.outs as TrainedModelBindingState, promoted)).outs as TrainedModelBindingState;
+  expect(JSON.parse((await stateContainer().getBlobClient(claimPath(key)).downloadToBuffer()).toString()).owner).toBe(renamed);
+  // Another stack is still refused.
+  expect((await trainedModelBindingProvider.check!({} as never, binding(ep, promoted.model, STACK_B) as never)).failures).toEqual([
+    expect.objectContaining({ reason: expect.stringContaining(`is owned by stack ${renamed}`) }),
+  ]);
+  await trainedModelBindingProvider.delete!(created.id, updated);
+  expect(await stateContainer().getBlobClient(claimPath(key)).exists()).toBe(false);
+});
