@@ -8,6 +8,7 @@ import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, isServiceError } from "../errors";
 import { GateVerdict, evaluateGate, gateRefusal, hasRules } from "../promotion/gate";
 import { sampleMismatch } from "../promotion/samples";
+import { modelRefOf } from "./runOutputs";
 import { targetFor } from "../targets";
 import { TYPE, TrainedModelBindingInputs, failuresToError, nameOf, relativeOf, secretsOf, sleep, storageOf } from "../targets/target";
 import type { InputFailure, ModelBlobRef } from "../validation";
@@ -48,16 +49,7 @@ export async function modelAt(i: TrainedModelBindingInputs, relative: string): P
   const identity = await getBlobIdentity(access, loc.container, loc.path).catch(() => undefined);
   if (!identity) return { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
   const evaluation = await readBlobText(access, loc.container, evaluationPathFor(loc.path)).catch(() => undefined);
-  const metrics = evaluation ? parseEvaluationMetrics(evaluation) : undefined;
-  return {
-    container: identity.container,
-    path: identity.path,
-    etag: identity.etag,
-    lastModified: identity.lastModified,
-    size: identity.size,
-    ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
-    ...(metrics && Object.keys(metrics).length ? { metrics } : {}),
-  };
+  return modelRefOf(identity, evaluation ? parseEvaluationMetrics(evaluation) : undefined);
 }
 
 /** What the target serves now, as a model reference (undefined when it names none). */

@@ -2,27 +2,16 @@
 import type { UserDelegationKey } from "../clients/storage";
 import type { GateArgs, GateVerdict } from "../promotion/gate";
 import type { PromotionPolicy } from "../promotion/freshModels";
-import type { VerificationArgs } from "../targets/target";
+import type { TargetCoordinates, VerificationArgs } from "../targets/target";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 
 /** One scoring target of a wave: a classic added endpoint or an ARM web service, with its trained-model name. */
-export interface WaveTarget {
+export interface WaveTarget extends TargetCoordinates {
   /** Stable name in state and review; default from the coordinates (`classic/<ws>/<svc>/<endpoint>`, `arm/<sub>/<rg>/<name>`). */
   key?: string;
   kind: "classic" | "arm";
   trainedModelName: string;
-  managementBaseUrl?: string;
-  region?: string;
-  workspaceId?: string;
-  webServiceId?: string;
-  endpointName?: string;
-  defaultEndpointName?: string;
-  armBaseUrl?: string;
-  subscriptionId?: string;
-  resourceGroup?: string;
-  webServiceName?: string;
-  apiLocation?: string;
 }
 
 export interface RolloutWaveInputs {

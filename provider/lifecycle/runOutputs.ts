@@ -69,6 +69,19 @@ export interface RunContext {
   missingModelFix: string;
 }
 
+/** A blob's identity, and the metrics of its evaluation when there are any, as the model reference bindings take. */
+export function modelRefOf(identity: BlobIdentity, metrics?: ModelMetrics): ModelBlobRef {
+  return {
+    container: identity.container,
+    path: identity.path,
+    etag: identity.etag,
+    lastModified: identity.lastModified,
+    size: identity.size,
+    ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
+    ...(metrics && Object.keys(metrics).length ? { metrics } : {}),
+  };
+}
+
 /**
  * The model a run wrote, as a ModelBlobRef with the metrics of `evaluation.csv` beside it (or at `evaluation`).
  * Fails when the model blob is missing: a run that trained nothing must not be promoted.
@@ -97,15 +110,7 @@ export async function readTrainedModel(
   // Read only after a job ran, at apply: a binding of the same deployment must know no preview showed it.
   markTrainedInThisDeployment(identity);
   return {
-    model: {
-      container: identity.container,
-      path: identity.path,
-      etag: identity.etag,
-      lastModified: identity.lastModified,
-      size: identity.size,
-      ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
-      ...(hasMetrics ? { metrics } : {}),
-    },
+    model: modelRefOf(identity, hasMetrics ? metrics : undefined),
     ...(evaluationFound ? { evaluation } : {}),
     ...(hasMetrics ? { metrics } : {}),
   };

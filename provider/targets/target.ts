@@ -44,13 +44,8 @@ export interface VerificationArgs {
 
 export type TargetKind = "classic" | "arm";
 
-/** Flat inputs the provider receives (the class unpacks the target). */
-export interface TrainedModelBindingInputs {
-  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
-  credentialConfig?: Partial<Record<string, string>>;
-  resourceName?: string;
-  /** `ambiguous` / undefined are check failures. */
-  targetKind?: TargetKind | "ambiguous";
+/** Where a scoring target is: a classic endpoint's coordinates or an ARM web service's, and where to probe it. */
+export interface TargetCoordinates {
   managementBaseUrl?: string;
   region?: string;
   workspaceId?: string;
@@ -62,6 +57,15 @@ export interface TrainedModelBindingInputs {
   resourceGroup?: string;
   webServiceName?: string;
   apiLocation?: string;
+}
+
+/** Flat inputs the provider receives (the class unpacks the target). */
+export interface TrainedModelBindingInputs extends TargetCoordinates {
+  /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
+  credentialConfig?: Partial<Record<string, string>>;
+  resourceName?: string;
+  /** `ambiguous` / undefined are check failures. */
+  targetKind?: TargetKind | "ambiguous";
   endpointKey?: string;
   workspaceToken?: string;
   armToken?: string;
