@@ -91,6 +91,15 @@ async function crashAndRecover(t: TestStack, command: string[], killWhen: () => 
   await ok(t, [...command, "--yes"]);
 }
 
+/** Polls until `probe` holds (a write the kill interrupted may still be finishing in the emulator), or fails. */
+async function eventually(probe: () => Promise<boolean>, what: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 const setFaults = (faults: unknown) => axios.put(`${env.emulator.url}/_emulator/faults`, faults);
 
 async function writesSeen(key: string, atLeast: number): Promise<boolean> {
@@ -149,10 +158,9 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
     // Mid-create: endpoints whose PUT took effect are on the service but not in state (pending creates).
     await resetEmulatorRequests(env.emulator.url);
     await crashAndRecover(t, ["up"], () => writesSeen("management PUT", 6), async () => {
-      const onService = (await serviceEndpoints(prefix)).map((e) => e.Name);
       const state = await recorded(t);
-      expect(onService.filter((n) => !state.endpoints.includes(n)).length).toBeGreaterThan(0);
       expect(state.pending).toBeGreaterThan(0);
+      await eventually(async () => (await serviceEndpoints(prefix)).some((e) => !state.endpoints.includes(e.Name)), "an endpoint not in state is on the service");
     });
     expect((await serviceEndpoints(prefix)).map((e) => e.Name)).toEqual(declared(prefix));
     // Each endpoint was PUT once: the ones the crash left behind were taken over, not created again.
@@ -163,9 +171,8 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
     const v2 = await env.models.upload(modelPrefix, "v2", 2);
     await resetEmulatorRequests(env.emulator.url);
     await crashAndRecover(t, ["up"], () => writesSeen("management PATCH", 1), async () => {
-      const served = (await serviceEndpoints(prefix)).filter((e) => boundPath(e) === v2.path).map((e) => e.Name);
-      expect(served.length).toBeGreaterThan(0);
       expect((await recorded(t)).models).toContain(v1.path);
+      await eventually(async () => (await serviceEndpoints(prefix)).some((e) => boundPath(e) === v2.path), "an endpoint serves v2");
     });
     const bound = (await serviceEndpoints(prefix)).slice(0, BINDINGS).map(boundPath);
     expect(bound).toEqual(Array(BINDINGS).fill(v2.path));
@@ -177,8 +184,9 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
     // Mid-destroy: endpoints already deleted on the service are still in state.
     await resetEmulatorRequests(env.emulator.url);
     await crashAndRecover(t, ["destroy"], () => writesSeen("management DELETE", 3), async () => {
-      const onService = (await serviceEndpoints(prefix)).map((e) => e.Name);
-      expect((await recorded(t)).endpoints.filter((n) => !onService.includes(n)).length).toBeGreaterThan(0);
+      const inState = (await recorded(t)).endpoints;
+      expect(inState).toHaveLength(ENDPOINTS);
+      await eventually(async () => (await serviceEndpoints(prefix)).length < ENDPOINTS, "an endpoint in state is gone from the service");
     });
     expect(await serviceEndpoints(prefix)).toEqual([]);
     expect(await recorded(t)).toEqual({ endpoints: [], models: [], pending: 0 });
