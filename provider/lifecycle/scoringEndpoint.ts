@@ -100,7 +100,7 @@ export function checkScoringEndpoint(news: Partial<ScoringEndpointInputs>): { in
       });
     }
   }
-  const owner = typeof news.owner === "string" && typeof news.resourceName === "string" ? ownerOf(news.owner, news.resourceName) : undefined;
+  const owner = ownerOfInputs(news);
   // The owner marker shares the service's 2000 characters with the user's text.
   const descriptionMax = DESCRIPTION_MAX - (owner ? markerText(owner).length + 1 : 0);
   if (typeof news.description === "string" && news.description.length > descriptionMax) {

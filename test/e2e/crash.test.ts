@@ -78,17 +78,19 @@ async function ok(t: TestStack, args: string[]): Promise<string> {
 
 /** The crash, then the README's recovery and the killed command run again. */
 async function crashAndRecover(t: TestStack, command: string[], killWhen: () => Promise<boolean>, afterKill: () => Promise<void>): Promise<void> {
+  const killed = [...command, "--yes", "--skip-preview"];
   await setFaults(SLOW_MANAGEMENT);
   let run;
   try {
-    run = await pulumi(t, [...command, "--yes", "--skip-preview"], killWhen);
+    run = await pulumi(t, killed, killWhen);
   } finally {
     await setFaults({});
   }
   expect(run.killed).toBe(true);
   await afterKill();
   for (const args of recoveryCommands()) await ok(t, args);
-  await ok(t, [...command, "--yes"]);
+  // "then the command that was killed again"
+  await ok(t, killed);
 }
 
 /** Polls until `probe` holds (a write the kill interrupted may still be finishing in the emulator), or fails. */
