@@ -367,13 +367,6 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
 export const provider = withCredentials(lifecycle);
 
-function prop(obj: unknown, name: string): unknown {
-  if (!obj || typeof obj !== "object") return undefined;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
-
 /** The input fields of a state (what read returns as `inputs`, so post-refresh diffs are honest). */
 function inputsOf(s: ScoringEndpointState): ScoringEndpointInputs {
   const { apiLocation: _a, helpLocation: _h, patchUrl: _p, primaryKey: _k1, secondaryKey: _k2, trainedModelResourceNames: _r, adopted: _d, ...inputs } = s;
