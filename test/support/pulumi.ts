@@ -25,10 +25,12 @@ export async function withStack<T>(
   workDir: string,
   config: Record<string, { value: string; secret?: boolean }>,
   fn: (t: TestStack) => Promise<T>,
+  options: { stackNamePrefix?: string } = {},
 ): Promise<T> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
   const envVars = pulumiEnv({ stateDir });
-  const stackName = `t${process.pid}${Date.now().toString(36)}`;
+  // Unique per run; a prefix lets a test choose what the stack name starts with (e.g. `prod`).
+  const stackName = `${options.stackNamePrefix ?? "t"}${process.pid}${Date.now().toString(36)}`;
   const stack = await LocalWorkspace.createStack(
     { stackName, workDir },
     { pulumiCommand: await pulumiCommand(), envVars, pulumiHome: envVars.PULUMI_HOME },
