@@ -11,7 +11,7 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { pulumiBinDir } from "../../scripts/services/pulumiEnv";
-import { TestStack, withStack } from "../support/pulumi";
+import { TestStack, storedState, withStack } from "../support/pulumi";
 import { emulatorWrites, resetEmulatorRequests, usePromotionEmulator } from "../support/promotion";
 import { configFromManifest } from "../../examples/local/manifestConfig";
 import { uniqueName } from "../support/storage";
@@ -167,7 +167,9 @@ interface Recorded {
 
 /** What the checkpoint records: endpoint names, bound model paths, and pending operations. */
 async function recorded(t: TestStack): Promise<Recorded> {
-  const deployment = (await t.stack.exportStack()).deployment as {
+  // Read from the file, not through the CLI: right after a kill the backend's .attrs sidecar may be empty, which
+  // only the README's recovery repairs (the CLI would fail with "failed to load checkpoint: EOF").
+  const deployment = (JSON.parse(storedState(t.stateDir)) as { checkpoint: { latest?: object } }).checkpoint.latest as {
     resources?: Array<{ type: string; outputs?: Record<string, any> }>;
     pending_operations?: unknown[];
   };
