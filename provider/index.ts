@@ -34,3 +34,6 @@ export type { ModelBlobRef } from "./validation";
 export type { ModelMetrics, UserDelegationKey } from "./clients/storage";
 export type { HttpSettings, RequestLogEntry } from "./transport";
 export { requestLog, resetRequestLog } from "./transport";
+export { formatPromotion, listAuditedTargets, listPromotions } from "./audit";
+export type { AuditedModel, PromotionRecord } from "./audit";
+export { bindingTargetKey } from "./ownership";

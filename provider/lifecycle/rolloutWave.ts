@@ -15,6 +15,8 @@ import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
+import { acquireClaims, claimFailures, releaseClaim } from "../ownership";
+import { recordPromotion } from "../audit";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
 
@@ -47,6 +49,8 @@ export function bindingInputs(w: RolloutWaveInputs, t: WaveTarget, model: ModelB
     sasLifetimeMinutes: w.sasLifetimeMinutes,
     verification: w.verification,
     http: w.http,
+    ownerStack: w.ownerStack,
+    actor: w.actor,
   }) as TrainedModelBindingInputs;
 }
 
@@ -132,6 +136,7 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   if (pre.failures.length > 0) throw new Error(failuresText(w, pre.failures));
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
   if (gate.refusal) throw new Error(gate.refusal.replace("Nothing was written.", "Nothing was written: no target of this wave or a later one was touched."));
+  await acquireClaims(pending.map((t) => bindingInputs(w, t)));
 
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
@@ -163,6 +168,7 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   }
   const boundAt = new Date().toISOString();
   const done = new Map(results.map((r) => [r.key, r.ok ? r.verifiedBy : "failed"]));
+  await eachTarget(w, pending, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: done.get(targetKey(t))!, gateVerdict: gate.verdict }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
   return w.targets.map((t) => {
     const key = targetKey(t);
     if (!done.has(key)) return kept.find((k) => k.key === key)!;
@@ -196,6 +202,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       const preflight = await eachTarget(inputs, inputs.targets, (t) => targetFor(t.kind).preflight(bindingInputs(inputs, t)));
       preflight.forEach((fs, k) => failures.push(...fs.map((f) => ({ ...f, property: `targets[${k}].${f.property}` }))));
       if (failures.length === 0) failures.push(...(await preflightModelBlob(bindingInputs(inputs, inputs.targets[0]))).failures);
+      if (failures.length === 0) (await eachTarget(inputs, inputs.targets, (t) => claimFailures(bindingInputs(inputs, t)))).forEach((fs, k) => failures.push(...fs.map((f) => ({ ...f, property: `targets[${k}].${f.property}` }))));
       if (failures.length === 0) {
         const served = await servedModels(inputs, inputs.targets);
         holdIfUnreviewed(inputs, served.get(targetKey(inputs.targets[0])));
@@ -255,11 +262,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       previous.set(key, b?.model.etag ? (modelIdentity(b.model) === modelIdentity(olds.model) ? olds.model : await modelAt(bindingInputs(news, t), relativeOf(b.model))) : read.get(key));
     }
     const bound = await bindWave(news, pending, previous, olds.bound ?? []);
+    await eachTarget(olds, (olds.targets ?? []).filter((t) => !news.targets.some((n) => targetKey(n) === targetKey(t))), (t) => releaseClaim(bindingInputs(olds, t)));
     return { outs: withoutUndefined({ ...news, bound, gateVerdict: gateOverBaselines(news, [...previous.values()]).verdict }) as RolloutWaveState };
   },
 
-  async delete() {
-    // Like a binding: the targets keep serving the last bound model.
+  async delete(_id, props) {
+    // Like a binding: the targets keep serving the last bound model, and their claims are released.
+    await eachTarget(props, props.targets ?? [], (t) => releaseClaim(bindingInputs(props, t)));
   },
 };
 

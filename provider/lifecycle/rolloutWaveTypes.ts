@@ -51,6 +51,9 @@ export interface RolloutWaveInputs {
   /** Set by check: a reviewed promotion held in this up, and why. */
   heldModel?: ModelBlobRef;
   heldReason?: string;
+  /** The stack that claims every target (ownership.ts) and is named in the audit; `actor` as on TrainedModelBinding. */
+  ownerStack?: string;
+  actor?: string;
 }
 
 /** What a wave recorded for one target. */

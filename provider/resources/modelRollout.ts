@@ -14,6 +14,7 @@ import type { ModelBlobRef } from "../validation";
 import type { WaveBound, WaveTarget } from "../lifecycle/rolloutWaveTypes";
 import type { ArmWebServiceTarget, ClassicEndpointTarget } from "./trainedModelBinding";
 import type { ScoringEndpoint } from "./scoringEndpoint";
+import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
 const SECRET_FIELDS = ["workspaceToken", "armToken", "storageAccountKey", "storageUserDelegationKey"];
@@ -51,6 +52,8 @@ export interface RolloutWaveArgs {
   concurrency?: pulumi.Input<number>;
   http?: pulumi.Input<HttpSettings>;
   credentialConfig?: pulumi.Input<Record<string, string>>;
+  /** Who promotes, for the audit of every target (as on TrainedModelBinding). */
+  actor?: pulumi.Input<string>;
 }
 
 export interface ModelRolloutArgs extends RolloutWaveArgs {
@@ -98,6 +101,9 @@ export class RolloutWave extends pulumi.dynamic.Resource {
         promotion: args.promotion,
         concurrency: args.concurrency,
         http: args.http,
+        // The stack that claims every target (provider/ownership.ts) and is named in the audit.
+        ownerStack: stackIdentity(),
+        actor: args.actor,
         bound: undefined,
         heldModel: undefined,
         heldReason: undefined,
