@@ -8,10 +8,10 @@
  * or sending a second PUT. An endpoint without a marker, or with another stack's or resource's, is still refused.
  */
 
-/** `[pulumi:<project>/<stack>/<resource name, URI-encoded>]`, after a space, at the very end of the Description. */
+/** `[pulumi:<stack>/<resource name, URI-encoded>]`, after a space, at the very end of the Description. */
 const MARKER = /(?:^|\s)\[pulumi:([^\]\s]+)\]$/;
 
-/** `<project>/<stack>/<resource name>`: who owns an endpoint, as the resource class passes it (`owner` input). */
+/** `<stack>/<resource name>`: who owns an endpoint; the stack as the class passes it (`owner`, resources/stackIdentity.ts). */
 export function ownerOf(owner: string | undefined, resourceName: string | undefined): string | undefined {
   return owner && resourceName ? `${owner}/${encodeURIComponent(resourceName)}` : undefined;
 }
@@ -35,16 +35,15 @@ export function stripOwner(description: string | undefined): { description: stri
   return { description: description.slice(0, m.index).trimEnd(), owner: m[1] };
 }
 
-/** The owner as a user reads it: `project/stack, resource "name"`. */
+/** The owner as a user reads it: `<stack>, resource "name"`. */
 export function describeOwner(owner: string): string {
-  const parts = owner.split("/");
-  if (parts.length < 3) return owner;
-  const name = parts.slice(2).join("/");
-  let decoded = name;
+  const cut = owner.lastIndexOf("/");
+  if (cut <= 0) return owner;
+  let name = owner.slice(cut + 1);
   try {
-    decoded = decodeURIComponent(name);
+    name = decodeURIComponent(name);
   } catch {
     // Not ours to decode: show it as stored.
   }
-  return `${parts[0]}/${parts[1]}, resource "${decoded}"`;
+  return `${owner.slice(0, cut)}, resource "${name}"`;
 }

@@ -39,7 +39,7 @@ export interface ScoringEndpointInputs {
   credentialConfig?: CredentialConfig;
   /** The Pulumi resource name, set by the class, for error messages and the owner marker. */
   resourceName?: string;
-  /** `<project>/<stack>`, set by the class: with resourceName, the owner marker written into the endpoint's Description (endpointOwner.ts). */
+  /** The stack (`<org>/<project>/<stack>`, resources/stackIdentity.ts), set by the class: with resourceName, the owner marker written into the endpoint's Description (endpointOwner.ts). */
   owner?: string;
   workspaceId: string;
   webServiceId: string;

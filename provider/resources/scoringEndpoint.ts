@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HttpSettings } from "../transport";
+import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
 const TYPE = "ScoringEndpoint";
@@ -30,7 +31,7 @@ export interface ScoringEndpointArgs {
   managementBaseUrl?: pulumi.Input<string>;
   /**
    * Description. The service keeps 2000 characters; on an endpoint this resource creates, the provider appends
-   * its owner marker ` [pulumi:<project>/<stack>/<resource name>]` to it (and strips it on read).
+   * its owner marker ` [pulumi:<org>/<project>/<stack>/<resource name>]` to it (and strips it on read).
    */
   description?: pulumi.Input<string>;
   /** `Low` (default; caps maxConcurrentCalls at 4) or `High` (up to 200). */
@@ -93,7 +94,7 @@ export class ScoringEndpoint extends pulumi.dynamic.Resource {
         ...args,
         resourceName: name,
         // With the resource name, the owner marker create writes into the endpoint's Description (endpointOwner.ts).
-        owner: `${pulumi.getProject()}/${pulumi.getStack()}`,
+        owner: stackIdentity(),
         workspaceToken: pulumi.secret(args.workspaceToken),
         region: args.region,
         managementBaseUrl: args.managementBaseUrl,
