@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { HttpSettings } from "./transport";
 import { StorageAccess, UserDelegationKey, evaluationPathFor, listBlobs, parseEvaluationMetrics, readBlobText } from "./clients/storage";
 import { failure } from "./errors";
-import type { ModelBlobRef } from "./validation";
+import { InputFailure, ModelBlobRef, checkContainer, checkRequired, checkUrl, toCheckFailures } from "./validation";
 
 export interface GetLatestModelBlobArgs {
   storageAccountName: string;
@@ -39,6 +39,14 @@ export function pickLatestModel<T extends { path: string; lastModified: string }
  * Storage reads: one List Blobs (per 5000 blobs) and, with metrics, one GET.
  */
 export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<ModelBlobRef> {
+  // Arguments are checked before any read, the way check does for resources: property, what is wrong, what to do.
+  const problems: InputFailure[] = [];
+  checkRequired(problems, "storageAccountName", args.storageAccountName, "Give the storage account that holds the models");
+  checkUrl(problems, "storageBlobEndpoint", args.storageBlobEndpoint);
+  checkContainer(problems, "container", args.container);
+  if (problems.length > 0) {
+    throw new Error(toCheckFailures(problems).map((f) => `getLatestModelBlob: ${f.property}: ${f.reason}`).join("\n"));
+  }
   const access: StorageAccess = {
     accountName: args.storageAccountName,
     blobEndpoint: args.storageBlobEndpoint,

@@ -4,6 +4,7 @@
 import { CredentialConfig, withCredentials } from "./credentials";
 import type * as pulumi from "@pulumi/pulumi";
 import { ClassicCoordinates, DEFAULT_CLASSIC_REGION, EndpointInfo, defaultManagementBaseUrl, deleteEndpoint, endpointUrl, getEndpoint, getWebService, patchEndpoint, putEndpoint } from "../clients/management";
+import { describeOwner, markerText, ownerOf, stripOwner, withOwner } from "./endpointOwner";
 import { HttpSettings } from "../transport";
 import { failure, formatFailure, initFailure, isServiceError } from "../errors";
 import {
@@ -36,8 +37,10 @@ const TYPE = "ScoringEndpoint";
 export interface ScoringEndpointInputs {
   /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
   credentialConfig?: CredentialConfig;
-  /** The Pulumi resource name, set by the class, for error messages. */
+  /** The Pulumi resource name, set by the class, for error messages and the owner marker. */
   resourceName?: string;
+  /** The stack (`<org>/<project>/<stack>`, resources/stackIdentity.ts), set by the class: with resourceName, the owner marker written into the endpoint's Description (endpointOwner.ts). */
+  owner?: string;
   workspaceId: string;
   webServiceId: string;
   endpointName: string;
@@ -97,8 +100,15 @@ export function checkScoringEndpoint(news: Partial<ScoringEndpointInputs>): { in
       });
     }
   }
-  if (typeof news.description === "string" && news.description.length > DESCRIPTION_MAX) {
-    out.push({ property: "description", reason: `description has ${news.description.length} characters`, fix: "Keep it to 2000 characters (contract §1.4)" });
+  const owner = ownerOfInputs(news);
+  // The owner marker shares the service's 2000 characters with the user's text.
+  const descriptionMax = DESCRIPTION_MAX - (owner ? markerText(owner).length + 1 : 0);
+  if (typeof news.description === "string" && news.description.length > descriptionMax) {
+    out.push({
+      property: "description",
+      reason: `description has ${news.description.length} characters`,
+      fix: `Keep it to ${descriptionMax} characters: the service takes 2000 (contract §1.4)${owner ? `, and the provider appends its ${markerText(owner).length + 1}-character owner marker` : ""}`,
+    });
   }
   checkHttp(out, news.http);
   const base =
@@ -153,12 +163,9 @@ export async function preflightScoringEndpoint(i: ScoringEndpointInputs, name: s
       return out;
     }
     const existing = await getEndpoint(c, i.endpointName);
-    if (existing && !i.adopt) {
-      out.push({
-        property: "endpointName",
-        reason: `endpoint "${i.endpointName}" already exists on web service ${i.webServiceId}`,
-        fix: "Set adopt: true to take it over without re-creating it, or choose another name",
-      });
+    // This resource's own endpoint (a create lost to a crash after its PUT) is taken over by create, not refused.
+    if (existing && !i.adopt && !isOwn(i, existing)) {
+      out.push(alreadyExists(i, existing));
     } else if (!existing && i.adopt) {
       out.push({ property: "adopt", reason: `adopt is true but there is no endpoint "${i.endpointName}" to adopt`, fix: "Check endpointName, or remove adopt to create the endpoint" });
     }
@@ -172,9 +179,29 @@ export async function preflightScoringEndpoint(i: ScoringEndpointInputs, name: s
   return out;
 }
 
-function settingsBody(i: Partial<ScoringEndpointInputs>, fields: readonly string[]): Record<string, unknown> {
+function ownerOfInputs(i: Partial<ScoringEndpointInputs>): string | undefined {
+  return ownerOf(i.owner, i.resourceName);
+}
+
+/** True when the endpoint carries this resource's owner marker: this stack's resource created it. */
+function isOwn(i: Partial<ScoringEndpointInputs>, ep: EndpointInfo): boolean {
+  const owner = ownerOfInputs(i);
+  return owner !== undefined && stripOwner(ep.description).owner === owner;
+}
+
+function alreadyExists(i: ScoringEndpointInputs, ep: EndpointInfo): InputFailure {
+  const other = stripOwner(ep.description).owner;
+  return {
+    property: "endpointName",
+    reason: `endpoint "${i.endpointName}" already exists on web service ${i.webServiceId}${other ? ` (created by Pulumi stack ${describeOwner(other)})` : ""}`,
+    fix: "Set adopt: true to take it over without re-creating it, or choose another name",
+  };
+}
+
+/** The settings body; `owner` (an endpoint this stack created) keeps the owner marker at the end of Description. */
+function settingsBody(i: Partial<ScoringEndpointInputs>, fields: readonly string[], owner?: string): Record<string, unknown> {
   const body: Record<string, unknown> = {};
-  if (fields.includes("description") && i.description !== undefined) body.Description = i.description;
+  if (fields.includes("description") && (i.description !== undefined || owner)) body.Description = withOwner(i.description, owner);
   if (fields.includes("throttleLevel") && i.throttleLevel !== undefined) body.ThrottleLevel = i.throttleLevel;
   if (fields.includes("maxConcurrentCalls") && i.maxConcurrentCalls !== undefined) body.MaxConcurrentCalls = i.maxConcurrentCalls;
   if (fields.includes("diagnosticsTraceLevel") && i.diagnosticsTraceLevel !== undefined) body.DiagnosticsTraceLevel = i.diagnosticsTraceLevel;
@@ -184,7 +211,7 @@ function settingsBody(i: Partial<ScoringEndpointInputs>, fields: readonly string
 function toState(i: ScoringEndpointInputs, ep: EndpointInfo, adopted: boolean): ScoringEndpointState {
   return {
     ...i,
-    description: i.description ?? ep.description,
+    description: i.description ?? stripOwner(ep.description).description,
     throttleLevel: i.throttleLevel ?? (ep.throttleLevel as ScoringEndpointState["throttleLevel"]),
     maxConcurrentCalls: i.maxConcurrentCalls ?? ep.maxConcurrentCalls,
     diagnosticsTraceLevel: i.diagnosticsTraceLevel ?? (ep.diagnosticsTraceLevel as ScoringEndpointState["diagnosticsTraceLevel"]),
@@ -228,25 +255,34 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     const c = coordinates(inputs);
     const id = `${inputs.workspaceId}/${inputs.webServiceId}/${inputs.endpointName}`;
     const secrets = [inputs.workspaceToken];
-    if (inputs.adopt) {
-      let ep: EndpointInfo | undefined;
-      try {
-        ep = await getEndpoint(c, inputs.endpointName);
-      } catch (err) {
-        throw failure(TYPE, nameOf(inputs), "adopt endpoint (GET)", err, undefined, secrets);
+    const owner = ownerOfInputs(inputs);
+    let existing: EndpointInfo | undefined;
+    try {
+      existing = await getEndpoint(c, inputs.endpointName);
+    } catch (err) {
+      throw failure(TYPE, nameOf(inputs), inputs.adopt ? "adopt endpoint (GET)" : "create endpoint: look for it first (GET)", err, undefined, secrets);
+    }
+    if (existing) {
+      const own = isOwn(inputs, existing);
+      if (!inputs.adopt && !own) {
+        const f = toCheckFailures([alreadyExists(inputs, existing)])[0];
+        throw new Error(`${TYPE} "${nameOf(inputs)}": create failed: ${f.property}: ${f.reason}`);
       }
-      if (!ep) throw new Error(`${TYPE} "${nameOf(inputs)}": adopt failed: no such endpoint on web service ${inputs.webServiceId}. Check endpointName, or remove adopt to create it.`);
-      const differing = SETTINGS.filter((f) => inputs[f] !== undefined && inputs[f] !== (ep as unknown as Record<string, unknown>)[f]);
+      // Adopted, or this resource's own endpoint whose create a crash cut short: no PUT, only differing settings.
+      let ep = existing;
+      const differing = SETTINGS.filter((f) => inputs[f] !== undefined && inputs[f] !== (f === "description" ? stripOwner(ep.description).description : (ep as unknown as Record<string, unknown>)[f]));
       if (differing.length > 0) {
         try {
-          ep = (await patchSettings(inputs, settingsBody(inputs, differing))) ?? (await getEndpoint(c, inputs.endpointName)) ?? ep;
+          ep = (await patchSettings(inputs, settingsBody(inputs, differing, own ? owner : undefined))) ?? (await getEndpoint(c, inputs.endpointName)) ?? ep;
         } catch (err) {
-          throw failure(TYPE, nameOf(inputs), "adopt endpoint: apply settings (PATCH)", err, undefined, secrets);
+          throw failure(TYPE, nameOf(inputs), `${own ? "take over" : "adopt"} endpoint: apply settings (PATCH)`, err, undefined, secrets);
         }
       }
-      return { id, outs: withoutUndefined(toState(inputs, ep, true)) };
+      // An endpoint this stack created stays ours (destroy deletes it), even when adopted by hand.
+      return { id, outs: withoutUndefined(toState(inputs, ep, !own)) };
     }
-    const body = settingsBody(inputs, ["description", "throttleLevel", "maxConcurrentCalls"]);
+    if (inputs.adopt) throw new Error(`${TYPE} "${nameOf(inputs)}": adopt failed: no such endpoint on web service ${inputs.webServiceId}. Check endpointName, or remove adopt to create it.`);
+    const body = settingsBody(inputs, ["description", "throttleLevel", "maxConcurrentCalls"], owner);
     let ep: EndpointInfo | undefined;
     try {
       ep = await putEndpoint(coordinates(inputs), inputs.endpointName, body);
@@ -278,7 +314,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     if (!ep) return {};
     const next: ScoringEndpointState = withoutUndefined({
       ...state,
-      description: ep.description ?? state.description,
+      description: ep.description !== undefined ? stripOwner(ep.description).description : state.description,
       throttleLevel: (ep.throttleLevel as ScoringEndpointState["throttleLevel"]) ?? state.throttleLevel,
       maxConcurrentCalls: ep.maxConcurrentCalls ?? state.maxConcurrentCalls,
       diagnosticsTraceLevel: (ep.diagnosticsTraceLevel as ScoringEndpointState["diagnosticsTraceLevel"]) ?? state.diagnosticsTraceLevel,
@@ -296,7 +332,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
     let ep: EndpointInfo | undefined;
     if (changed.length > 0) {
       try {
-        ep = await patchSettings(news, settingsBody(news, changed));
+        ep = await patchSettings(news, settingsBody(news, changed, olds.adopted ? undefined : ownerOfInputs(news)));
       } catch (err) {
         throw failure(TYPE, nameOf(news), "update endpoint settings (PATCH)", err, undefined, [news.workspaceToken, olds.workspaceToken]);
       }
@@ -330,13 +366,6 @@ const lifecycle: pulumi.dynamic.ResourceProvider<ScoringEndpointInputs, ScoringE
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
 export const provider = withCredentials(lifecycle);
-
-function prop(obj: unknown, name: string): unknown {
-  if (!obj || typeof obj !== "object") return undefined;
-  const lower = name.toLowerCase();
-  for (const [k, v] of Object.entries(obj as Record<string, unknown>)) if (k.toLowerCase() === lower) return v;
-  return undefined;
-}
 
 /** The input fields of a state (what read returns as `inputs`, so post-refresh diffs are honest). */
 function inputsOf(s: ScoringEndpointState): ScoringEndpointInputs {

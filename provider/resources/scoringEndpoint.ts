@@ -3,6 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { HttpSettings } from "../transport";
+import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
 const TYPE = "ScoringEndpoint";
@@ -28,7 +29,10 @@ export interface ScoringEndpointArgs {
   region?: pulumi.Input<string>;
   /** Management base URL; default the region's real host (`https://{regionPrefix}management.azureml.net`). Set it to drive the emulator. */
   managementBaseUrl?: pulumi.Input<string>;
-  /** Description, ≤ 2000 characters. */
+  /**
+   * Description. The service keeps 2000 characters; on an endpoint this resource creates, the provider appends
+   * its owner marker ` [pulumi:<org>/<project>/<stack>/<resource name>]` to it (and strips it on read).
+   */
   description?: pulumi.Input<string>;
   /** `Low` (default; caps maxConcurrentCalls at 4) or `High` (up to 200). */
   throttleLevel?: pulumi.Input<"Low" | "High">;
@@ -52,6 +56,8 @@ export interface ScoringEndpointArgs {
 /**
  * An added endpoint on a classic predictive web service. Create PUTs it (or adopts an existing one with
  * `adopt: true`), update PATCHes its settings, delete removes it (not when adopted, unless `deleteOnDestroy`).
+ * Create marks the endpoint's Description with the stack and resource name, so that after a crash the same
+ * resource takes its own endpoint over instead of refusing it.
  * The default endpoint and endpoints of training services are refused at preview.
  */
 export class ScoringEndpoint extends pulumi.dynamic.Resource {
@@ -87,6 +93,8 @@ export class ScoringEndpoint extends pulumi.dynamic.Resource {
       {
         ...args,
         resourceName: name,
+        // With the resource name, the owner marker create writes into the endpoint's Description (endpointOwner.ts).
+        owner: stackIdentity(),
         workspaceToken: pulumi.secret(args.workspaceToken),
         region: args.region,
         managementBaseUrl: args.managementBaseUrl,

@@ -90,12 +90,16 @@ export class EmulatorModels {
   }
 }
 
-/** Writes (non-GET requests) the emulator saw on the management, ARM and pipeline surfaces since the last reset, e.g. `{ "management PATCH": 1 }`. */
-export async function emulatorWrites(emulatorUrl: string): Promise<Record<string, number>> {
+/**
+ * Writes (non-GET requests) the emulator saw since the last reset, e.g. `{ "management PATCH": 1 }`: on the
+ * management, ARM and pipeline surfaces, or on `surfaces` (add "bes" to count training-job submissions too).
+ * RRS POSTs are scoring, not writes.
+ */
+export async function emulatorWrites(emulatorUrl: string, surfaces: readonly string[] = ["management", "arm", "pipelines"]): Promise<Record<string, number>> {
   const res = await axios.get(`${emulatorUrl}/_emulator/requests`);
   const counts = res.data as Record<string, Record<string, number>>;
   const writes: Record<string, number> = {};
-  for (const surface of ["management", "arm", "pipelines"]) {
+  for (const surface of surfaces) {
     for (const [method, n] of Object.entries(counts[surface] ?? {})) {
       if (method !== "GET" && method !== "HEAD" && n > 0) writes[`${surface} ${method}`] = n;
     }

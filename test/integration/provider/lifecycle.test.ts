@@ -110,27 +110,6 @@ suite("provider lifecycle against the emulator", () => {
   beforeEach(() => resetRequestLog());
 
   describe("ScoringEndpoint", () => {
-    test("default endpoint is refused by check with zero requests", async () => {
-      const r = await scoringEndpointProvider.check!({} as never, endpointInputs("default") as never);
-      expect(r.failures).toEqual([expect.objectContaining({ property: "endpointName", reason: expect.stringContaining('"default" is the default endpoint, which cannot be updated') })]);
-      expect(requestLog()).toEqual([]);
-    });
-
-    test("an endpoint on the training web service is refused at preview, zero writes", async () => {
-      const r = await scoringEndpointProvider.check!({} as never, endpointInputs(uniqueName("ep"), { webServiceId: m.classic.trainingService.id }) as never);
-      expect(r.failures).toEqual([expect.objectContaining({ property: "webServiceId", reason: expect.stringContaining("This Web Service has no updatable resources") })]);
-      expect(writes()).toEqual([]);
-    });
-
-    test("wrong region is refused at preview, zero writes", async () => {
-      const other = m.classic.region === "europewest" ? "japaneast" : "europewest";
-      const base = m.classic.managementBaseUrl.replace(`/${m.classic.region}`, `/${other}`);
-      const r = await scoringEndpointProvider.check!({} as never, endpointInputs(uniqueName("ep"), { region: other, managementBaseUrl: base }) as never);
-      expect(r.failures).toEqual([expect.objectContaining({ property: "region", reason: expect.stringMatching(/404 WorkspaceNotFound/) })]);
-      expect(writes()).toEqual([]);
-      expect(JSON.stringify(r.failures)).not.toContain(m.classic.workspaceToken);
-    });
-
     test("create, no-op diff, settings update, refresh, delete", async () => {
       const name = uniqueName("ep");
       const outs = await createEndpoint(name, { description: "first" });
@@ -190,22 +169,6 @@ suite("provider lifecycle against the emulator", () => {
       if (ep) await scoringEndpointProvider.delete!(ep.endpointName, ep);
     });
 
-    test("preview-time errors: wrong resource Name, missing blob, non-.ilearner — zero writes", async () => {
-      const model = await latest(prefix);
-      resetRequestLog();
-      const wrongName = await trainedModelBindingProvider.check!({} as never, bindingInputs(ep, model, { trainedModelName: "census model [Trained Model]" }) as never);
-      expect(wrongName.failures).toEqual([
-        expect.objectContaining({ property: "trainedModelName", reason: expect.stringContaining(`Use the exact Name, one of "${m.classic.predictiveService.trainedModelResourceName}"`) }),
-      ]);
-      const missing = await trainedModelBindingProvider.check!({} as never, bindingInputs(ep, { ...model, path: `${prefix}nope/model.ilearner` }) as never);
-      expect(missing.failures).toEqual([expect.objectContaining({ property: "model.path", reason: expect.stringContaining("does not exist") })]);
-      const csv = await trainedModelBindingProvider.check!({} as never, bindingInputs(ep, { ...model, path: `${prefix}2024-01/evaluation.csv` }) as never);
-      expect(csv.failures).toEqual([expect.objectContaining({ property: "model.path", reason: expect.stringContaining("is not an .ilearner") })]);
-      const unreachable = await trainedModelBindingProvider.check!({} as never, bindingInputs(ep, model, { storageBlobEndpoint: "http://127.0.0.1:1/devstoreaccount1" }) as never);
-      expect(unreachable.failures).toEqual([expect.objectContaining({ property: "storageBlobEndpoint", reason: expect.stringContaining("ECONNREFUSED") })]);
-      expect(writes()).toEqual([]);
-    });
-
     test("bind, no-op, promote with exactly one PATCH, drift on refresh, restore", async () => {
       const first = await latest(prefix);
       const checked = await trainedModelBindingProvider.check!({} as never, bindingInputs(ep, first) as never);
@@ -215,7 +178,7 @@ suite("provider lifecycle against the emulator", () => {
       let state = created.outs as TrainedModelBindingState;
       expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["management PATCH"]);
       expect(state).toMatchObject({ boundLocation: `${modelsContainer}/${first.path}`, verifiedBy: "model-headers" });
-      expect(JSON.stringify(state)).not.toMatch(/sig=|SasBlobToken/);
+      expect(JSON.stringify(state)).not.toMatch(/[?&]sig=|SasBlobToken/);
 
       // No-op preview: zero requests.
       resetRequestLog();

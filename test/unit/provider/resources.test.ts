@@ -53,7 +53,7 @@ test("ScoringEndpoint registers its token and inputs, and marks keys and the tok
   await resolve(ep.urn);
   const r = registered.find((x) => x.name === "ep")!;
   expect(r.type).toBe("pulumi-nodejs:dynamic/azureml:ScoringEndpoint");
-  expect(r.inputs).toMatchObject({ resourceName: "ep", workspaceId: WS, webServiceId: SVC, endpointName: "retrain01" });
+  expect(r.inputs).toMatchObject({ resourceName: "ep", owner: "project/stack", workspaceId: WS, webServiceId: SVC, endpointName: "retrain01" });
   expect(await pulumi.isSecret(ep.workspaceToken)).toBe(true);
   // primaryKey/secondaryKey are secret through additionalSecretOutputs, which the engine (not the mocks) applies;
   // the e2e tests check them in exported state.

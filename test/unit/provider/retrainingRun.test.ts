@@ -18,15 +18,6 @@ describe("checkRetrainingRun", () => {
     expect(failures).toEqual([]);
     expect(inputs).toMatchObject({ inputName: "input1", modelOutputName: "output1", evaluationOutputName: "output2", outputPrefix: "runs/nightly", apiLocation: "https://ussouthcentral.services.azureml.net/workspaces/w/services/s" });
   });
-  test.each([
-    ["no service", { apiLocation: undefined }, [{ property: "apiLocation", reason: "apiLocation is required", fix: "Give trainingService, or apiLocation and apiKey" }]],
-    ["no input", { input: undefined }, [{ property: "input", reason: "input is required" }]],
-    ["non-scalar parameter", { globalParameters: { a: { b: 1 } } }, [{ property: "globalParameters.a", reason: "globalParameters.a is not a string, number or boolean" }]],
-    ["no storage credential", { storageAccountKey: undefined }, [{ property: "storageAccountKey", reason: "no storage credential" }]],
-    ["timeout", { timeoutMinutes: 0 }, [{ property: "timeoutMinutes", reason: "timeoutMinutes 0 is out of range" }]],
-  ] as Array<[string, Record<string, unknown>, unknown[]]>)("%s", (_n, patch, expected) => {
-    expect(checkRetrainingRun({ ...run, ...patch } as never).failures).toEqual(expected.map((e) => expect.objectContaining(e as object)));
-  });
 });
 
 describe("diffRetrainingRun", () => {
@@ -54,12 +45,8 @@ describe("diffRetrainingRun", () => {
 });
 
 describe("TrainingService checks", () => {
-  test("defaults and the /jobs mistake", () => {
+  test("defaults", () => {
     expect(checkTrainingService({ apiLocation: "https://x/s", apiKey: "k" }).inputs).toMatchObject({ inputName: "input1", modelOutputName: "output1", evaluationOutputName: "output2" });
-    expect(checkTrainingService({ apiLocation: "https://x/s/jobs", apiKey: "k" }).failures).toEqual([
-      { property: "apiLocation", reason: "apiLocation ends in /jobs", fix: "Give the ApiLocation without /jobs: the provider appends /jobs?api-version=2.0 (contract §1.4)" },
-    ]);
-    expect(checkTrainingService({ apiLocation: "https://x/s", apiKey: "k", evaluationOutputName: "output1" }).failures.map((f) => f.property)).toEqual(["evaluationOutputName"]);
   });
   test("diff", () => {
     const i = checkTrainingService({ apiLocation: "https://x/s", apiKey: "k" }).inputs;
