@@ -14,6 +14,7 @@ import {
   modelVersion,
   nameOfUrn,
   shortType,
+  targetKindOf,
   targetLabel,
   writeKind,
 } from "./rows";
@@ -65,7 +66,7 @@ function refusedRow(urn: string, text: string, inputs: Record<string, unknown> |
     ...(current ? { current } : {}),
     metrics: [],
     gate: { status: "refused", summary: text },
-    write: inputs ? writeKind(inputs.targetKind) : "none",
+    write: inputs ? writeKind(targetKindOf(inputs)) : "none",
   };
 }
 

@@ -147,9 +147,14 @@ export function writeKind(targetKind: unknown): WriteKind {
   return targetKind === "arm" ? "ARM definition update" : "classic PATCH";
 }
 
+/** Recorded inputs keep it as `__targetKind` (lifecycle/quiet.ts); state written before that as `targetKind`. */
+export function targetKindOf(i: Inputs | undefined): unknown {
+  return i?.__targetKind ?? i?.targetKind;
+}
+
 export function targetLabel(i: Inputs | undefined): string {
   if (!i) return "";
-  if (i.targetKind === "arm") return `ARM web service ${String(i.webServiceName ?? "")}`.trim();
+  if (targetKindOf(i) === "arm") return `ARM web service ${String(i.webServiceName ?? "")}`.trim();
   return `classic endpoint ${String(i.endpointName ?? "")}`.trim();
 }
 
@@ -171,7 +176,7 @@ const bindingExtractor: Extractor = (step, facts) => {
     proposed: proposed ?? null,
     metrics: metricChanges(current, proposed),
     gate: gateOf(step.news),
-    write: writeKind((step.news ?? step.olds)?.targetKind),
+    write: writeKind(targetKindOf(step.news ?? step.olds)),
   });
 };
 
