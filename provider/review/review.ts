@@ -90,6 +90,10 @@ export function buildReview(input: ReviewInput): Review {
     }
   }
   if (input.failure && refusedUrns.size === 0 && errors.length === 0) errors.push(plainText(input.failure).slice(0, 2000));
+  // Engine events arrive in completion order; the report lists rows by name so two reviews of a stack compare.
+  facts.promotions.sort((a, b) => a.key.localeCompare(b.key));
+  facts.trainings.sort((a, b) => a.resource.localeCompare(b.resource));
+  facts.other.sort((a, b) => a.resource.localeCompare(b.resource));
   const refused = facts.promotions.filter((p) => p.gate.status === "refused").length;
   const counts = { promotions: facts.promotions.length - refused, refused, trainings: facts.trainings.length, other: facts.other.length };
   return {
