@@ -1,9 +1,9 @@
 /**
  * `npm start`: the retrain-and-promote walkthrough on the embedded default.
  *
- * Starts Azurite and the emulator, deploys examples/local with the real Pulumi engine, scores a sample, drops new
- * training data, shows the preview that reveals the retrain, retrains, shows the preview a reviewer approves
- * (old → new model with metrics), promotes, and scores the same sample again. Every run starts from fresh emulator
+ * Starts Azurite and the emulator, deploys examples/local with the real Pulumi engine (the first model is trained and
+ * held for review), reviews and promotes it, scores a sample, drops new training data, retrains (held again), shows
+ * the preview a reviewer approves (old → new model with metrics), promotes, and scores the same sample again. Every run starts from fresh emulator
  * data and a fresh stack, so it is safe to run twice; the final state stays in .state/start for inspection.
  */
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
@@ -17,7 +17,6 @@ import { configFromManifest } from "../examples/local/manifestConfig";
 import { REPO_ROOT, pulumiBinDir, pulumiEnv } from "./services/pulumiEnv";
 
 const STACK = "dev";
-const PROJECT = "azureml-retrain-local";
 const DATASET_PATH = "census/latest.csv";
 const DATASET_ROWS = 20_000;
 const SAMPLE = {
@@ -102,6 +101,14 @@ async function main(): Promise<void> {
 
     step("pulumi up: training service, retraining run, scoring endpoint, bindings (classic + ARM)");
     await stack.up({ onOutput: print, color: "always" });
+    const held = await stack.outputs();
+    console.log(`held for review (promotion "reviewed"): ${held.classicHeldReason?.value ?? "nothing held"}`);
+
+    step("pulumi preview: the review — the held promotion, served model → trained model, with metrics");
+    await stack.preview({ onOutput: print, diff: true, color: "always" });
+
+    step("pulumi up: promote what the preview showed (one write per target, gate checked again first)");
+    await stack.up({ onOutput: print, color: "always" });
 
     step("Scoring a sample with the first model");
     await scoreBoth(stack, manifest.arm.apiLocation, manifest.arm.primaryKey);
@@ -112,11 +119,10 @@ async function main(): Promise<void> {
     step("pulumi preview: the dataset changed, so the run trains again and the bindings follow");
     await stack.preview({ onOutput: print, diff: true, color: "always" });
 
-    step("pulumi up --target the retraining run: train only, promote nothing yet");
-    const runUrn = `urn:pulumi:${STACK}::${PROJECT}::pulumi-nodejs:dynamic/azureml:RetrainingRun::census-retrain`;
-    await stack.up({ onOutput: print, target: [runUrn], color: "always" });
+    step("pulumi up: the run trains; the bindings hold the new model, which no preview showed yet");
+    await stack.up({ onOutput: print, color: "always" });
 
-    step("pulumi preview: what a reviewer approves — old → new model, with metrics");
+    step("pulumi preview: what a reviewer approves — old → new model, with metrics, gate checked");
     await stack.preview({ onOutput: print, diff: true, color: "always" });
 
     step("pulumi up: promote (one PATCH for the classic endpoint, one definition update for the ARM service)");

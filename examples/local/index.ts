@@ -8,7 +8,7 @@
  * (see examples/azure for the production wiring).
  */
 import * as pulumi from "@pulumi/pulumi";
-import { RetrainingRun, ScoringEndpoint, TrainedModelBinding, TrainingService } from "../../provider";
+import { GateArgs, RetrainingRun, ScoringEndpoint, TrainedModelBinding, TrainingService } from "../../provider";
 
 const config = new pulumi.Config();
 const storage = {
@@ -51,11 +51,18 @@ const endpoint = new ScoringEndpoint("census-scoring", {
   maxConcurrentCalls: 20,
 });
 
+// Promotion safety: the model a run trains in an up is held until a preview showed it ("reviewed", the default;
+// "gated" promotes at apply), and it must pass the gate against the model bound now.
+const promotion = config.get("promotion") as "reviewed" | "gated" | undefined;
+const gate = config.getObject<GateArgs>("gate") ?? { minimum: { auc: 0.8 }, maxDrop: { accuracy: 0.05 } };
+
 const classicBinding = new TrainedModelBinding("census-scoring-model", {
   endpoint,
   trainedModelName: config.require("trainedModelName"),
   model: retrain.model,
   verification: { sampleRow, timeoutSeconds: 60, intervalSeconds: 1 },
+  promotion,
+  gate,
   ...storage,
 });
 
@@ -70,6 +77,8 @@ const armBinding = new TrainedModelBinding("census-arm-model", {
   trainedModelName: config.require("armTrainedModelName"),
   model: retrain.model,
   verification: { sampleRow, timeoutSeconds: 60, intervalSeconds: 1 },
+  promotion,
+  gate,
   ...storage,
 });
 
@@ -80,3 +89,6 @@ export const scoringPatchUrl = endpoint.patchUrl;
 export const scoringKey = endpoint.primaryKey;
 export const classicBoundModel = classicBinding.boundLocation;
 export const armBoundModel = armBinding.boundLocation;
+export const classicHeldModel = classicBinding.heldModel;
+export const classicHeldReason = classicBinding.heldReason;
+export const armHeldModel = armBinding.heldModel;

@@ -5,6 +5,7 @@
 import { BlobIdentity, ModelMetrics, StorageAccess, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText } from "../clients/storage";
 import { failure, formatFailure, isServiceError } from "../errors";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
+import { markTrainedInThisDeployment } from "../promotion/freshModels";
 
 export interface BlobLocation {
   container: string;
@@ -93,6 +94,8 @@ export async function readTrainedModel(
   }
   if (!identity) throw new Error(`${ctx.type} "${ctx.name}": ${ctx.run} finished but wrote no model at ${model.container}/${model.path}. ${ctx.missingModelFix}.`);
   const hasMetrics = !!metrics && Object.keys(metrics).length > 0;
+  // Read only after a job ran, at apply: a binding of the same deployment must know no preview showed it.
+  markTrainedInThisDeployment(identity);
   return {
     model: {
       container: identity.container,

@@ -8,11 +8,15 @@ import type * as pulumi from "@pulumi/pulumi";
 import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
-import { BlobIdentity, DEFAULT_SAS_LIFETIME_MINUTES, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
-import { probeScoring } from "../clients/rrs";
-import { failure, formatFailure, initFailure, isServiceError } from "../errors";
+import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
+import { failure, initFailure } from "../errors";
+import { checkGateArgs, gateRefusal } from "../promotion/gate";
+import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
+import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
+import { checkSamples } from "../promotion/samples";
 import { targetFor } from "../targets";
-import { Bound, SECRET_FIELDS, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf, sleep, storageOf } from "../targets/target";
+import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
+import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
 import {
   checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
@@ -23,6 +27,7 @@ import {
   checkHex32,
   checkHttp,
   checkModelRef,
+  checkOneOf,
   checkPositive,
   checkRegion,
   checkRequired,
@@ -40,6 +45,7 @@ export type { TargetKind, TrainedModelBindingInputs, TrainedModelBindingState, V
 export { targetProperty } from "../targets/target";
 export { checkResourceName } from "../targets/classic";
 export { relativeFromUri } from "../targets/arm";
+export { preflightModelBlob, storageProperty } from "./bindingApply";
 
 const CLASSIC_TARGET = ["targetKind", "workspaceId", "webServiceId", "endpointName", "region"] as const;
 const ARM_TARGET = ["targetKind", "subscriptionId", "resourceGroup", "webServiceName"] as const;
@@ -112,7 +118,11 @@ export function checkTrainedModelBinding(news: Partial<TrainedModelBindingInputs
     if (v.sampleRow !== undefined && !isUnknown(v.sampleRow) && (typeof v.sampleRow !== "object" || v.sampleRow === null || Array.isArray(v.sampleRow) || Object.keys(v.sampleRow).length === 0)) {
       out.push({ property: "verification.sampleRow", reason: "verification.sampleRow is not a row", fix: "Give one input row as { column: value, ... }" });
     }
+    checkSamples(out, "verification.samples", v.samples);
   }
+  checkGateArgs(out, "gate", i.gate);
+  checkPinArgs(out, "pin", i.pin);
+  if (i.promotion !== undefined) checkOneOf(out, "promotion", i.promotion, PROMOTION_POLICIES, 'Use "reviewed" (hold a model no preview showed) or "gated" (promote at apply when the gate passes)');
   checkHttp(out, i.http);
   return { inputs: i, failures: out };
 }
@@ -139,112 +149,14 @@ export function diffTrainedModelBinding(olds: Partial<TrainedModelBindingState>,
     "sasLifetimeMinutes",
     "verification",
     "http",
+    "gate",
+    "promotion",
+    "pin",
+    "heldModel",
   ]);
   // A create whose verification failed is recorded with verifiedBy "failed": the next up binds again.
   const unverified = olds.verifiedBy === "failed";
   return { changes: replaces.length > 0 || modelChanged || unverified || other.length > 0, replaces, deleteBeforeReplace: false, modelChanged: modelChanged || unverified };
-}
-
-/** The input a failed storage read points at. */
-export function storageProperty(i: Partial<TrainedModelBindingInputs>, err: unknown): string {
-  if (!isServiceError(err) || err.status === undefined) return "storageBlobEndpoint";
-  if (err.status === 401 || err.status === 403) return i.storageAccountKey ? "storageAccountKey" : "storageUserDelegationKey";
-  return "model.path";
-}
-
-/** Read-only blob check (one storage read): exists, and is the version the program resolved. */
-export async function preflightModelBlob(i: TrainedModelBindingInputs): Promise<{ failures: InputFailure[]; identity?: BlobIdentity }> {
-  let id: BlobIdentity | undefined;
-  try {
-    id = await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
-  } catch (err) {
-    return {
-      failures: [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the model blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }],
-    };
-  }
-  if (!id) {
-    return {
-      failures: [
-        {
-          property: "model.path",
-          reason: `model blob ${relativeOf(i.model)} does not exist in storage account ${i.storageAccountName}`,
-          fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob",
-        },
-      ],
-    };
-  }
-  if (i.model.etag && id.etag !== i.model.etag) {
-    return {
-      failures: [
-        {
-          property: "model.etag",
-          reason: `model blob ${relativeOf(i.model)} changed since it was resolved (etag ${i.model.etag}, now ${id.etag})`,
-          fix: "Run preview again so the binding shows and binds the current version",
-        },
-      ],
-      identity: id,
-    };
-  }
-  return { failures: [], identity: id };
-}
-
-/**
- * Writes the binding through the target (exactly one write) and verifies it: the target must report the new
- * model as bound, then, with verification.sampleRow, a probe must be served by it. Returns how it was verified.
- * `progress.written` is set as soon as the write was accepted, so callers can tell a partial failure.
- */
-async function bindAndVerify(i: TrainedModelBindingInputs, progress: { written: boolean }): Promise<{ verifiedBy: string; boundLocation: string }> {
-  const name = nameOf(i);
-  const secrets = secretsOf(i);
-  const target = relativeOf(i.model);
-  const v = i.verification ?? {};
-  const timeoutMs = (v.timeoutSeconds ?? 120) * 1000;
-  const intervalMs = (v.intervalSeconds ?? 2) * 1000;
-  const scoringTarget = targetFor(i.targetKind);
-
-  // The declared blob must still be the one the preview showed.
-  const pre = await preflightModelBlob(i);
-  if (pre.failures.length > 0) throw failuresToError(i, pre.failures);
-
-  let { apiLocation, probeKey } = await scoringTarget.bind(i, progress, Date.now() + timeoutMs);
-
-  if (v.settleSeconds) await sleep(v.settleSeconds * 1000);
-  const deadline = Date.now() + timeoutMs;
-  let lastSeen = "";
-  for (;;) {
-    let readBackOk = false;
-    try {
-      const bound = await scoringTarget.readBound(i);
-      lastSeen = bound.relative ?? "(nothing)";
-      readBackOk = !bound.gone && bound.relative === target && bound.settled;
-      apiLocation = apiLocation || bound.apiLocation;
-      probeKey = probeKey || bound.probeKey;
-    } catch (err) {
-      throw failure(TYPE, name, "verify binding (read back)", err, undefined, secrets);
-    }
-    if (readBackOk) {
-      if (!v.sampleRow) return { verifiedBy: "read-back", boundLocation: target };
-      if (!apiLocation || !probeKey) {
-        throw new Error(`${TYPE} "${name}": verify binding failed: no apiLocation or key for the scoring probe. Set apiLocation (and scoringKey for ARM), or remove verification.sampleRow.`);
-      }
-      let probe;
-      try {
-        probe = await probeScoring(apiLocation, probeKey, v.sampleRow, v.inputName ?? "input1", i.http);
-      } catch (err) {
-        throw failure(TYPE, name, "verify binding (probe scoring request)", err, "The model is bound but scoring fails: check the model and verification.sampleRow", [...secrets, probeKey]);
-      }
-      if (probe.location === undefined) return { verifiedBy: "read-back+probe", boundLocation: target };
-      if (probe.location.replace(/^\/+/, "") === target && (!probe.etag || probe.etag === i.model.etag)) return { verifiedBy: "model-headers", boundLocation: target };
-      lastSeen = `scoring served by ${probe.location}${probe.etag ? ` (etag ${probe.etag})` : ""}`;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `${TYPE} "${name}": verify binding failed: after ${Math.round(timeoutMs / 1000)} s the target still reports ${lastSeen}, not ${target} (etag ${i.model.etag}). ` +
-          `The write was accepted ("200 but still the old model"); raise verification.timeoutSeconds or check the service, then run up again.`,
-      );
-    }
-    await sleep(intervalMs);
-  }
 }
 
 function toState(i: TrainedModelBindingInputs, extra: Partial<TrainedModelBindingState>): TrainedModelBindingState {
@@ -259,9 +171,16 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const { inputs, failures } = checkTrainedModelBinding(news);
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
+      if (failures.length === 0 && inputs.gate && isKnown(targetOnly(inputs)) && isKnown(storageOnly(inputs)) && !isUnknown(inputs.endpointKey)) {
+        // The baseline of a first promotion is what the target serves now.
+        const bound = await servedModel(inputs).catch(() => undefined);
+        const verdict = gateOf(inputs, bound);
+        if (verdict && !verdict.passed) failures.push({ property: "gate", reason: gateRefusal(TYPE, nameOf(inputs), verdict, bound, inputs.model, "preview"), fix: "Nothing was written" });
+      }
     }
     return { inputs, failures: toCheckFailures(failures) };
   },
@@ -275,18 +194,31 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
     if (failures.length > 0) throw failuresToError(news, failures);
+    // The gate, whenever the new model is known: olds.model is the model bound now, with its metrics.
+    if (modelChanged && isKnown(news.model) && isKnown(news.gate)) {
+      const verdict = gateOf(news, olds.model);
+      if (verdict && !verdict.passed) throw new Error(gateRefusal(TYPE, nameOf(news), verdict, olds.model, news.model, "preview"));
+    }
     return result;
   },
 
   async create(inputs) {
     const id = inputs.targetKind === "arm" ? `arm/${inputs.subscriptionId}/${inputs.resourceGroup}/${inputs.webServiceName}/${inputs.trainedModelName}` : `${inputs.workspaceId}/${inputs.webServiceId}/${inputs.endpointName}/${inputs.trainedModelName}`;
+    // What the target serves before this binding: the gate's baseline, what a failed verification restores, and
+    // what a held promotion keeps serving.
+    const served = await servedModel(inputs);
+    // check held a model no preview showed: the binding records it and keeps the served model, with no write.
+    if (inputs.heldModel && served && modelIdentity(served) === modelIdentity(inputs.model)) {
+      return { id, outs: toState(inputs, { verifiedBy: "held", boundLocation: relativeOf(served) }) };
+    }
     const progress = { written: false };
     try {
-      const r = await bindAndVerify(inputs, progress);
-      return { id, outs: toState(inputs, { ...r, boundAt: new Date().toISOString() }) };
+      const r = await promote(inputs, served, progress);
+      const boundAt = new Date().toISOString();
+      return { id, outs: toState(inputs, { ...r, boundAt, history: pushHistory(undefined, inputs.model, boundAt) }) };
     } catch (err) {
       if (!progress.written) throw err;
-      // The service accepted the write: record the resource so the engine neither leaks nor forgets it.
+      // The service kept the write: record the resource so the engine neither leaks nor forgets it.
       const e = err as Error;
       throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
     }
@@ -306,33 +238,83 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
     }
     // Drift: something else is bound. Describe it as a model reference so the next up shows old → new and restores.
-    const loc = splitRelativeLocation(bound.relative);
-    let identity: BlobIdentity | undefined;
-    try {
-      identity = await getBlobIdentity(storageOf(state), loc.container, loc.path);
-    } catch {
-      identity = undefined;
-    }
-    const model: ModelBlobRef = identity
-      ? { container: identity.container, path: identity.path, etag: identity.etag, lastModified: identity.lastModified, size: identity.size, ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}) }
-      : { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
+    const model = await modelAt(state, bound.relative);
     const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh" });
     return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
   },
 
   async update(_id, olds, news) {
-    const rebind = modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
-    if (!rebind) {
-      return { outs: toState(news, { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy }) };
-    }
-    const r = await bindAndVerify(news, { written: false });
-    return { outs: toState(news, { ...r, boundAt: new Date().toISOString() }) };
+    const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
+    const rebind =
+      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
+    if (!rebind) return { outs: toState(news, kept) };
+    const r = await promote(news, olds.model, { written: false });
+    const boundAt = new Date().toISOString();
+    return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };
   },
 
   async delete() {
     // Nothing to undo: a scoring target always serves some model. Destroy leaves the last bound model serving.
   },
 };
+
+/** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: it is held. */
+function mustHold(i: TrainedModelBindingInputs): boolean {
+  return (i.promotion ?? DEFAULT_PROMOTION_POLICY) === "reviewed" && i.pin === undefined && isKnown(i.model) && wasTrainedInThisDeployment(i.model);
+}
+
+/**
+ * Holds a reviewed promotion at check, in the up whose run trained the model: the inputs keep the model served now
+ * (so the stored inputs, which the next preview's diff display starts from, show it old → new) and record the held
+ * model and why. Create and update then write nothing.
+ */
+async function holdIfUnreviewed(i: TrainedModelBindingInputs): Promise<void> {
+  if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
+  const served = await servedModel(i).catch(() => undefined);
+  if (!served || modelIdentity(served) === modelIdentity(i.model)) return;
+  i.heldModel = i.model;
+  i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
+  i.model = served;
+}
+
+/** History for a binding recorded before history existed: its bound model is the first entry. */
+function seedHistory(olds: TrainedModelBindingState): HistoryEntry[] | undefined {
+  if (olds.history || !olds.model?.etag || olds.verifiedBy === "held") return olds.history;
+  return pushHistory(undefined, olds.model, olds.boundAt ?? "");
+}
+
+/**
+ * Resolves a pin into `model` (so preview shows old → pinned like any promotion) and records the model declared
+ * before this one, which `pin: "previous"` resolves to. A pin that did not change keeps its earlier resolution.
+ */
+async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined, i: TrainedModelBindingInputs): Promise<InputFailure[]> {
+  const pin = i.pin;
+  if (pin !== undefined && isKnown(pin)) {
+    if (olds?.model && olds.pin !== undefined && sameValue(olds.pin, pin)) {
+      i.model = olds.model;
+    } else if (pin === "previous") {
+      if (!olds?.previousModel) {
+        return [{ property: "pin", reason: "no model was declared before the current one, so there is nothing to roll back to", fix: "Pin a model by { path, etag } (see the binding's history output), or remove pin" }];
+      }
+      i.model = olds.previousModel;
+    } else if (isKnown(storageOnly(i))) {
+      const container = pin.container ?? (isKnown(i.model) ? i.model?.container : undefined) ?? olds?.model?.container;
+      if (!container) return [{ property: "pin.container", reason: "the pinned model's container is not known", fix: "Give pin.container" }];
+      const model = await modelAt(i, `${container}/${pin.path.replace(/^\/+/, "")}`);
+      if (!model.etag) return [{ property: "pin.path", reason: `pinned model ${container}/${pin.path} does not exist`, fix: "Pin an entry of the binding's history output" }];
+      if (pin.etag && pin.etag !== model.etag) {
+        return [{ property: "pin.etag", reason: `pinned model ${container}/${pin.path} has etag ${model.etag}, not ${pin.etag}: it was overwritten`, fix: "Pin a model whose blob still holds the bytes you mean, or retrain" }];
+      }
+      i.model = model;
+    }
+  }
+  await holdIfUnreviewed(i);
+  if (olds?.model && isKnown(olds.model)) {
+    i.previousModel = !isKnown(i.model) || modelIdentity(olds.model) !== modelIdentity(i.model) ? olds.model : olds.previousModel;
+  }
+  if (i.previousModel === undefined) delete i.previousModel;
+  return [];
+}
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
 export const provider = withCredentials(lifecycle);
@@ -349,7 +331,7 @@ function storageOnly(i: TrainedModelBindingInputs): unknown {
 }
 
 function inputsOf(s: TrainedModelBindingState): TrainedModelBindingInputs {
-  const { boundLocation: _b, boundAt: _a, verifiedBy: _v, ...inputs } = s;
+  const { boundLocation: _b, boundAt: _a, verifiedBy: _v, history: _h, gateVerdict: _g, ...inputs } = s;
   return inputs;
 }
 

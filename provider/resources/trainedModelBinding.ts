@@ -6,6 +6,9 @@ import type { TargetKind, VerificationArgs } from "../lifecycle/trainedModelBind
 import type { UserDelegationKey } from "../clients/storage";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
+import type { GateArgs, GateVerdict } from "../promotion/gate";
+import type { HistoryEntry, PinArgs } from "../promotion/history";
+import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ScoringEndpoint } from "./scoringEndpoint";
 import { stubProvider } from "./stub";
 
@@ -85,6 +88,24 @@ export interface TrainedModelBindingArgs {
   sasLifetimeMinutes?: pulumi.Input<number>;
   verification?: pulumi.Input<VerificationArgs>;
   http?: pulumi.Input<HttpSettings>;
+  /**
+   * Metric gate: minimums (`{ auc: 0.85 }`) and largest drops against the model bound now (`{ accuracy: 0.005 }`).
+   * Checked at preview whenever the new model is known (a refusal fails the preview with both metric sets and the
+   * rule, 0 writes) and again before the write. `override: "<reason>"` promotes anyway, visibly in the diff.
+   */
+  gate?: pulumi.Input<GateArgs>;
+  /**
+   * `reviewed` (default): a model first known at apply (trained by a run in the same up) is not promoted; the
+   * binding keeps the current model, records the held one (`heldModel`) and the next preview shows it old → new.
+   * `gated`: such a model is promoted at apply when the gate passes.
+   */
+  promotion?: pulumi.Input<PromotionPolicy>;
+  /**
+   * Roll back: `"previous"` (the model declared before the current one) or `{ path, etag }` of an entry of
+   * `history`. Preview shows the pinned model old → new like any promotion; up makes one write. The gate does not
+   * apply to a pin. Remove the pin to return to `model`.
+   */
+  pin?: pulumi.Input<PinArgs>;
 }
 
 /**
@@ -100,6 +121,13 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
   declare public readonly boundLocation: pulumi.Output<string>;
   declare public readonly boundAt: pulumi.Output<string>;
   declare public readonly verifiedBy: pulumi.Output<string>;
+  /** The models this binding bound, newest first (at most 5): identity, metrics and when. */
+  declare public readonly history: pulumi.Output<HistoryEntry[] | undefined>;
+  /** A reviewed promotion held at apply (see `promotion`), and why. */
+  declare public readonly heldModel: pulumi.Output<ModelBlobRef | undefined>;
+  declare public readonly heldReason: pulumi.Output<string | undefined>;
+  declare public readonly gateVerdict: pulumi.Output<GateVerdict | undefined>;
+  declare public readonly previousModel: pulumi.Output<ModelBlobRef | undefined>;
   declare public readonly endpointName: pulumi.Output<string | undefined>;
   declare public readonly webServiceName: pulumi.Output<string | undefined>;
 
@@ -162,9 +190,17 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         sasLifetimeMinutes: args.sasLifetimeMinutes,
         verification: args.verification,
         http: args.http,
+        gate: args.gate,
+        promotion: args.promotion,
+        pin: args.pin,
         boundLocation: undefined,
         boundAt: undefined,
         verifiedBy: undefined,
+        history: undefined,
+        heldModel: undefined,
+        heldReason: undefined,
+        gateVerdict: undefined,
+        previousModel: undefined,
         endpointName: (targetProps.endpointName as pulumi.Input<string> | undefined) ?? undefined,
         webServiceName: (targetProps.webServiceName as pulumi.Input<string> | undefined) ?? undefined,
       },

@@ -8,6 +8,10 @@ import type { HttpSettings } from "../transport";
 import { isServiceError } from "../errors";
 import { DROPPED_CONNECTION_CODES } from "../transport";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
+import type { GateArgs, GateVerdict } from "../promotion/gate";
+import type { HistoryEntry, PinArgs } from "../promotion/history";
+import type { PromotionPolicy } from "../promotion/freshModels";
+import type { VerificationSample } from "../promotion/samples";
 
 export const TYPE = "TrainedModelBinding";
 export const SECRET_FIELDS = ["endpointKey", "workspaceToken", "armToken", "scoringKey", "storageAccountKey"] as const;
@@ -30,6 +34,11 @@ export interface VerificationArgs {
   intervalSeconds?: number;
   /** Pause after the write before the first check (the real service needs about 30 s, contract §1.5 M6). Default 0. */
   settleSeconds?: number;
+  /**
+   * Rows with expectations, scored after the write: a model that scores any of them wrong is rolled back to the
+   * model bound before (one more write) and the update fails naming both.
+   */
+  samples?: VerificationSample[];
 }
 
 
@@ -66,6 +75,17 @@ export interface TrainedModelBindingInputs {
   sasLifetimeMinutes?: number;
   verification?: VerificationArgs;
   http?: HttpSettings;
+  /** Metric gate, checked at preview when the new model is known and again before the write. */
+  gate?: GateArgs;
+  /** `reviewed` (default): a model first known at apply is held, not promoted. `gated`: promoted when the gate passes. */
+  promotion?: PromotionPolicy;
+  /** Roll back to a model of the history: check resolves it into `model`, so preview shows old → pinned. */
+  pin?: PinArgs;
+  /** The model declared before the current one (set by check): what `pin: "previous"` resolves to. */
+  previousModel?: ModelBlobRef;
+  /** Set by check: a reviewed promotion held in this up (the model no preview showed), and why. */
+  heldModel?: ModelBlobRef;
+  heldReason?: string;
 }
 
 export interface TrainedModelBindingState extends TrainedModelBindingInputs {
@@ -73,8 +93,12 @@ export interface TrainedModelBindingState extends TrainedModelBindingInputs {
   boundLocation?: string;
   /** ISO time of the last write. */
   boundAt?: string;
-  /** `model-headers`, `read-back+probe`, `read-back` or `adopted`. */
+  /** `model-headers`, `read-back+probe`, `read-back` (each `+samples` with samples), `held` or `refresh`. */
   verifiedBy?: string;
+  /** The models this binding bound, newest first (at most 5): identity, metrics, time. */
+  history?: HistoryEntry[];
+  /** The gate's verdict for the last promotion. */
+  gateVerdict?: GateVerdict;
 }
 
 /** What the target reports as bound. */

@@ -14,7 +14,27 @@ export const SAMPLE_ROW: Record<string, string> = {
   sex: "Male", "capital-gain": "0", "capital-loss": "0", "hours-per-week": "50", "native-country": "United-States",
 };
 
-export interface UploadedModel { path: string; etag: string; size: number; lastModified: string; auc: number }
+export interface UploadedModel { path: string; etag: string; size: number; lastModified: string; auc: number; accuracy: number }
+
+/**
+ * How the training labels are altered before a model is trained: `flipped` makes a model that scores every row the
+ * wrong way (its own evaluation still looks good, as it is held out from the same flipped data); `noisy` swaps
+ * about a third of them, so the model's evaluation is clearly worse.
+ */
+export type LabelMode = "true" | "flipped" | "noisy";
+
+function alterLabels(csv: string, mode: LabelMode): string {
+  if (mode === "true") return csv;
+  const swap = (label: string) => (label === ">50K" ? "<=50K" : label === "<=50K" ? ">50K" : label);
+  return csv
+    .split("\n")
+    .map((line, k) => {
+      if (k === 0 || line === "" || (mode === "noisy" && k % 3 !== 0)) return line;
+      const cut = line.lastIndexOf(",");
+      return `${line.slice(0, cut + 1)}${swap(line.slice(cut + 1))}`;
+    })
+    .join("\n");
+}
 
 /** Trains small real models and drops them (with evaluation.csv beside) into the emulator's models container. */
 export class EmulatorModels {
@@ -24,8 +44,8 @@ export class EmulatorModels {
     return BlobServiceClient.fromConnectionString(this.manifest.storage.connectionString).getContainerClient(this.manifest.containers.models);
   }
 
-  async upload(prefix: string, version: string, seed: number): Promise<UploadedModel> {
-    const trained = trainFromCsv(generateAdultCsv(1500, seed, { drift: seed > 1 ? 0.8 : 0 }), { seed });
+  async upload(prefix: string, version: string, seed: number, labels: LabelMode = "true"): Promise<UploadedModel> {
+    const trained = trainFromCsv(alterLabels(generateAdultCsv(1500, seed, { drift: seed > 1 ? 0.8 : 0 }), labels), { seed });
     const folder = `${prefix}${version}`;
     await this.container().getBlockBlobClient(`${folder}/evaluation.csv`).upload(trained.evaluationCsv, Buffer.byteLength(trained.evaluationCsv));
     const blob = this.container().getBlockBlobClient(`${folder}/model.ilearner`);
@@ -37,6 +57,7 @@ export class EmulatorModels {
       size: props.contentLength ?? 0,
       lastModified: (props.lastModified ?? new Date(0)).toISOString(),
       auc: trained.evaluation.auc,
+      accuracy: trained.evaluation.accuracy,
     };
   }
 
