@@ -64,6 +64,11 @@ export function renderMarkdown(r: Review): string {
     if (refused.length > TOP_REFUSALS) out.push(`- … and ${refused.length - TOP_REFUSALS} more in the table below`);
     out.push("");
   }
+  const diagnostics = refused.filter((p) => p.gate.diagnostic);
+  if (diagnostics.length > 0) {
+    const body = diagnostics.flatMap((p) => [`\`${p.resource}\`:`, "", "```text", p.gate.diagnostic!, "```", ""]);
+    out.push(...details(`Refusals in full (${diagnostics.length})`, diagnostics.length, body));
+  }
   if (r.errors.length > 0) {
     out.push("❌ The preview failed:", "", ...r.errors.map((e) => `- ${cell(e)}`), "");
   }
@@ -75,7 +80,7 @@ export function renderMarkdown(r: Review): string {
     const body = ["| target | current model | proposed model | metrics (old → new) | gate | write |", "|---|---|---|---|---|---|"];
     for (const p of r.promotions) {
       const metrics = p.metrics.length > 0 ? p.metrics.map(metric).join("<br>") : "–";
-      body.push(`| \`${cell(p.key)}\`${p.target ? `<br>${cell(p.target)}` : ""} | ${cell(model(p.current))} | ${p.gate.status === "refused" && p.proposed === undefined ? "refused" : cell(model(p.proposed))} | ${metrics} | ${cell(gate(p))} | ${p.write} |`);
+      body.push(`| \`${cell(p.key)}\`${p.target ? `<br>${cell(p.target)}` : ""} | ${cell(model(p.current))} | ${p.gate.status === "refused" && p.proposed === undefined ? "see the refusal" : cell(model(p.proposed))} | ${metrics} | ${cell(gate(p))} | ${p.write} |`);
     }
     out.push(...details(`Promotions (${r.promotions.length})`, r.promotions.length, body));
   }

@@ -41,11 +41,15 @@ export interface ReviewInput {
   stateInputs?: Record<string, Record<string, unknown>>;
 }
 
-/** Color directives (`<{%reset%}>`) and ANSI escapes removed, whitespace collapsed. */
-export function plainText(s: string): string {
+/** Color directives (`<{%reset%}>`) and ANSI escapes removed; `oneLine` also collapses whitespace. */
+export function plainText(s: string, oneLine = true): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "").replace(/\s+/g, " ").trim();
+  const plain = s.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "");
+  return oneLine ? plain.replace(/\s+/g, " ").trim() : plain.replace(/[ \t]+$/gm, "").trim();
 }
+
+/** `gate refused the promotion of models/x/model.ilearner: …` up to the end of that line. */
+const REFUSAL_LINE = /gate refused the promotion(?: of (\S+?))?:[^\n]*/;
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -55,8 +59,11 @@ export function summaryLine(c: Review["counts"]): string {
   return `${plural(c.promotions, "promotion")}, ${c.refused} refused by gate, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
 }
 
-function refusedRow(urn: string, text: string, inputs: Record<string, unknown> | undefined): PromotionRow {
+function refusedRow(urn: string, diagnostic: string, inputs: Record<string, unknown> | undefined): PromotionRow {
   const current: ModelVersion | undefined = modelVersion(inputs?.model) ?? undefined;
+  const line = REFUSAL_LINE.exec(diagnostic);
+  const [container, ...path] = (line?.[1] ?? "").split("/");
+  const proposed = path.length > 0 ? { proposed: { container, path: path.join("/") } } : {};
   return {
     key: nameOfUrn(urn),
     resource: nameOfUrn(urn),
@@ -64,8 +71,9 @@ function refusedRow(urn: string, text: string, inputs: Record<string, unknown> |
     op: "update",
     target: targetLabel(inputs),
     ...(current ? { current } : {}),
+    ...proposed,
     metrics: [],
-    gate: { status: "refused", summary: text },
+    gate: { status: "refused", summary: line ? line[0].replace(/\.$/, "") : plainText(diagnostic), diagnostic },
     write: inputs ? writeKind(targetKindOf(inputs)) : "none",
   };
 }
@@ -81,7 +89,7 @@ export function buildReview(input: ReviewInput): Review {
     if (d.urn && text.includes(GATE_REFUSAL)) {
       if (refusedUrns.has(d.urn)) continue;
       refusedUrns.add(d.urn);
-      const row = refusedRow(d.urn, text, input.stateInputs?.[d.urn]);
+      const row = refusedRow(d.urn, plainText(d.message, false), input.stateInputs?.[d.urn]);
       const i = facts.promotions.findIndex((p) => p.resource === row.resource);
       if (i >= 0) facts.promotions[i] = { ...facts.promotions[i], gate: row.gate };
       else facts.promotions.push(row);

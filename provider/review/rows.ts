@@ -5,6 +5,7 @@
  * ever sees rows.
  */
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
+import { GateArgs, evaluateGate, hasRules } from "../promotion/gate";
 
 /** What the engine puts where a value is only known after apply. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -24,8 +25,10 @@ export interface MetricChange { metric: string; old?: number; new?: number; delt
 
 export interface GateResult {
   status: "passed" | "overridden" | "failed" | "refused" | "none";
-  /** One line: the verdict's summary, the refusal's diagnostic, or "no gate". */
+  /** One line: the verdict's summary, the refusal's first line, or "no gate". */
   summary: string;
+  /** A refusal's whole diagnostic (both metric sets, what to do), color codes removed. */
+  diagnostic?: string;
   checks?: Array<{ metric: string; rule: string; old?: number; new?: number; passed: boolean }>;
 }
 
@@ -135,9 +138,14 @@ export function metricChanges(current: ModelVersion | null | undefined, proposed
   });
 }
 
-/** The binding's gate verdict (computed by check into its inputs), or "no gate". */
-export function gateOf(news: Inputs | undefined): GateResult {
-  const v = news?.gateVerdict as { passed?: unknown; overridden?: unknown; summary?: unknown; checks?: GateResult["checks"] } | undefined;
+/**
+ * The binding's gate verdict: its `gateVerdict` input when check recorded one, else the binding's own gate rules
+ * evaluated on the two models' metrics (what its diff does at preview); "no gate" without rules.
+ */
+export function gateOf(news: Inputs | undefined, current?: ModelVersion | null, proposed?: ModelVersion | null): GateResult {
+  let v = news?.gateVerdict as { passed?: unknown; overridden?: unknown; summary?: unknown; checks?: GateResult["checks"] } | undefined;
+  const gate = news?.gate as GateArgs | undefined;
+  if ((!v || typeof v !== "object") && known(gate) && hasRules(gate) && proposed) v = evaluateGate(gate, current?.metrics, proposed.metrics);
   if (!v || typeof v !== "object") return { status: "none", summary: "no gate" };
   const status = v.overridden ? "overridden" : v.passed ? "passed" : "failed";
   return { status, summary: typeof v.summary === "string" ? v.summary : status, ...(Array.isArray(v.checks) ? { checks: v.checks } : {}) };
@@ -175,7 +183,7 @@ const bindingExtractor: Extractor = (step, facts) => {
     ...(current ? { current } : {}),
     proposed: proposed ?? null,
     metrics: metricChanges(current, proposed),
-    gate: gateOf(step.news),
+    gate: gateOf(step.news, current, proposed),
     write: writeKind(targetKindOf(step.news ?? step.olds)),
   });
 };

@@ -1,8 +1,8 @@
 /**
  * The promotion review through the real engine (issue 10 items 1 and 2): the `azureml-retrain-review` bin and
- * `reviewStack` on the promotion fixture. A new model is one promotion row (current → proposed, metric deltas, no
- * gate, the write), a gate refusal is a refused row with the diagnostic's text, a no-op is an empty review; the
- * review writes nothing. `pulumi preview --diff` shows no bookkeeping field and no sample row.
+ * `reviewStack` on the promotion fixture. A new model is one promotion row (current → proposed, metric deltas, the
+ * gate's verdict, the write), the gate's refusal is a refused row with the diagnostic's text, a no-op is an empty
+ * review; the review writes nothing. `pulumi preview --diff` shows no bookkeeping field and no sample row.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -27,7 +27,7 @@ function runCli(args: string[], envVars: Record<string, string>): Promise<{ code
 }
 
 test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet preview --diff", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { withArm: "true" });
+  const config = promotionStackConfig(env.emulator.manifest, { withArm: "true", gate: JSON.stringify({ maxDrop: { auc: 0.5 } }) });
   const v1 = await env.models.upload(config.classicPrefix.value, "v1", 1);
   await env.models.upload(config.armPrefix.value, "v1", 1);
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-"));
@@ -58,7 +58,7 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
         target: `classic endpoint ${config.endpointName.value}`,
         current: { path: v1.path, etag: v1.etag, lastModified: v1.lastModified },
         proposed: { path: v2.path, etag: v2.etag, lastModified: v2.lastModified },
-        gate: { status: "none", summary: "no gate" },
+        gate: { status: "passed", summary: expect.stringMatching(/^gate passed \(auc 0\.\d{4} drop <= 0\.5\)$/) },
         write: "classic PATCH",
       });
       const auc = row.metrics.find((m) => m.metric === "auc")!;
@@ -79,22 +79,27 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
       await stack.up();
 
       // The gate refuses the next promotion: a refused row with the diagnostic's text, its current model from state.
-      await env.models.upload(config.classicPrefix.value, "v3", 1);
-      const reason = 'TrainedModelBinding "scoring-model": gate refused the promotion: auc 0.61 < minimum 0.8 (gate.minimum.auc)';
-      await stack.setConfig("simulateGateRefusal", { value: reason });
+      const v3 = await env.models.upload(config.classicPrefix.value, "v3", 1, "noisy");
+      await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.99 } }) });
       const refused = await review();
       expect(refused.summary).toBe("0 promotions, 1 refused by gate, 0 trainings, 0 other changes");
       expect(refused.preview).toBe("failed");
       expect(refused.promotions).toEqual([
-        expect.objectContaining({ key: "scoring-model", current: expect.objectContaining({ path: v2.path, etag: v2.etag }), gate: expect.objectContaining({ status: "refused" }), write: "classic PATCH" }),
+        expect.objectContaining({
+          key: "scoring-model",
+          current: expect.objectContaining({ path: v2.path, etag: v2.etag }),
+          proposed: { container: env.emulator.manifest.containers.models, path: v3.path },
+          gate: expect.objectContaining({ status: "refused" }),
+          write: "classic PATCH",
+        }),
       ]);
-      expect(refused.promotions[0].gate.summary).toContain(reason);
+      expect(refused.promotions[0].gate.summary).toMatch(new RegExp(`^gate refused the promotion of ${env.emulator.manifest.containers.models}/${v3.path}: auc 0\\.\\d{4} is below the minimum 0\\.99$`));
+      expect(refused.promotions[0].gate.diagnostic).toMatch(/auc\s+0\.\d{4}\s+0\.\d{4}\s+[-+]0\.\d{4}\s+>= 0\.99\s+FAIL/);
       expect(refused.errors).toEqual([]);
       const exit = await runCli(["--stack", stack.name, "--cwd", project, "--md", md], envVars);
       expect(exit.code).toBe(2);
       expect(fs.readFileSync(md, "utf8")).toContain("⛔ The gate refused 1 promotion");
       expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-      await stack.removeConfig("simulateGateRefusal");
     });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });

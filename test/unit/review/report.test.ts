@@ -6,6 +6,7 @@
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { buildReview, renderMarkdown } from "../../../provider/review";
 import { UNKNOWN } from "../../../provider/review/rows";
+import { evaluateGate, gateRefusal } from "../../../provider/promotion/gate";
 
 const PREFIX = "urn:pulumi:dev::azureml-retrain-local::";
 const BINDING = "pulumi-nodejs:dynamic/azureml:TrainedModelBinding";
@@ -76,24 +77,49 @@ test("the binding's gateVerdict is the gate column; an ARM target is a definitio
   expect(renderMarkdown(review)).toContain("| ✅ auc 0.9134 ≥ 0.9 and dropped by no more than 0.01 | ARM definition update |");
 });
 
+test("without a recorded gateVerdict, the binding's gate rules are evaluated on the two models' metrics", () => {
+  const gate = { minimum: { auc: 0.9 }, maxDrop: { accuracy: 0.02 } };
+  const review = buildReview({ stack: "dev", events: [step("update", BINDING, "b", { __targetKind: "classic", model: v1, gate }, { __targetKind: "classic", model: v2, gate })] });
+  expect(review.promotions[0].gate).toEqual({
+    status: "passed",
+    summary: "gate passed (auc 0.9134 >= 0.9, accuracy 0.8510 drop <= 0.02)",
+    checks: [
+      { metric: "auc", rule: ">= 0.9", old: 0.9012, new: 0.9134, passed: true },
+      { metric: "accuracy", rule: "drop <= 0.02", old: 0.84, new: 0.851, passed: true },
+    ],
+  });
+});
+
 test("a preview that fails with the gate's refusal is a refused row with the diagnostic's text, its current model from state", () => {
   const urn = `${PREFIX}${BINDING}::census-scoring-model`;
-  const text = 'pulumi-nodejs:dynamic/azureml:TrainedModelBinding resource \'census-scoring-model\': property gate has a problem: TrainedModelBinding "census-scoring-model": gate refused the promotion: auc 0.85 < minimum 0.9';
+  const worse = { ...v2, metrics: { auc: 0.85, accuracy: 0.8 } };
+  const refusal = gateRefusal("TrainedModelBinding", "census-scoring-model", evaluateGate({ minimum: { auc: 0.9 } }, v1.metrics, worse.metrics), v1, worse, "preview");
+  // How the engine reports a check failure on the binding.
+  const message = `<{%reset%}>${BINDING} resource 'census-scoring-model': property gate value {<nil>} has a problem: ${refusal}<{%reset%}>\n`;
   const review = buildReview({
     stack: "dev",
-    events: [diagnostic("census-scoring-model", `<{%reset%}>${text}<{%reset%}>\n`), diagnostic("census-scoring-model", text)],
+    events: [diagnostic("census-scoring-model", message), diagnostic("census-scoring-model", message)],
     failure: "preview failed",
-    stateInputs: { [urn]: { targetKind: "classic", endpointName: "retrain01", model: v1 } },
+    stateInputs: { [urn]: { __targetKind: "classic", endpointName: "retrain01", model: v1 } },
   });
   expect(review.preview).toBe("failed");
   expect(review.summary).toBe("0 promotions, 1 refused by gate, 0 trainings, 0 other changes");
+  const summary = `gate refused the promotion of models/${v2.path}: auc 0.8500 is below the minimum 0.9`;
   expect(review.promotions).toEqual([
-    expect.objectContaining({ key: "census-scoring-model", current: expect.objectContaining({ path: v1.path }), gate: { status: "refused", summary: text }, write: "classic PATCH" }),
+    expect.objectContaining({
+      key: "census-scoring-model",
+      current: expect.objectContaining({ path: v1.path }),
+      proposed: { container: "models", path: v2.path },
+      gate: { status: "refused", summary, diagnostic: expect.stringContaining(refusal.split("\n")[1]) },
+      write: "classic PATCH",
+    }),
   ]);
   expect(review.errors).toEqual([]);
   const md = renderMarkdown(review);
   expect(md).toContain("⛔ The gate refused 1 promotion: `pulumi up` fails until each is fixed or overridden");
-  expect(md).toContain(`- \`census-scoring-model\`: ${text}`);
+  expect(md).toContain(`- \`census-scoring-model\`: ${summary}`);
+  // The whole diagnostic, both metric sets in its table, folded below.
+  expect(md).toContain(`\`\`\`text\n${BINDING} resource 'census-scoring-model': property gate value {<nil>} has a problem: ${refusal}\n\`\`\``);
 });
 
 test("trainings show the dataset old → new; a model known only after training is 'known after apply'; other changes are listed", () => {
