@@ -6,7 +6,8 @@
  *
  * - `resourceName` and `targetKind` (set by the resource classes, never written by a user) become `__name` and
  *   `__targetKind`;
- * - `verification.sampleRow` is shown as `"14 columns, sha256 1a2b3c4d"` and kept whole in `__sampleRow`.
+ * - `verification.sampleRow` is shown as `"14 columns, sha256 1a2b3c4d"` and kept whole in `__sampleRow`;
+ *   `verification.samples` as `"3 samples, sha256 …"`, kept whole in `__samples`.
  *
  * Implementations never see the wire form: every argument is translated back before a lifecycle method runs, and
  * only the inputs it returns (check, read) are translated. Outputs keep their plain names (they are declared
@@ -19,18 +20,26 @@ const RENAMED: ReadonlyArray<[plain: string, wire: string]> = [
   ["resourceName", "__name"],
   ["targetKind", "__targetKind"],
 ];
-const SAMPLE_ROW = "__sampleRow";
 
 type Props = Record<string, unknown>;
 
-function isPlainObject(v: unknown): v is Props {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
 /** `"14 columns, sha256 1a2b3c4d"`: changes whenever the row does, in one line. */
 export function sampleRowDigest(row: Props): string {
-  const n = Object.keys(row).length;
-  return `${n} ${n === 1 ? "column" : "columns"}, sha256 ${createHash("sha256").update(stableJson(row)).digest("hex").slice(0, 8)}`;
+  return digest(Object.keys(row).length, "column", row);
+}
+
+function digest(n: number, unit: string, value: unknown): string {
+  return `${n} ${unit}${n === 1 ? "" : "s"}, sha256 ${createHash("sha256").update(stableJson(value)).digest("hex").slice(0, 8)}`;
+}
+
+/** Fields of `verification` shown as a digest, the whole value kept under a `__` key. */
+const DIGESTED: ReadonlyArray<{ field: string; wire: string; show(v: unknown): string | undefined }> = [
+  { field: "sampleRow", wire: "__sampleRow", show: (v) => (isPlainObject(v) ? sampleRowDigest(v) : undefined) },
+  { field: "samples", wire: "__samples", show: (v) => (Array.isArray(v) && v.length > 0 ? digest(v.length, "sample", v) : undefined) },
+];
+
+function isPlainObject(v: unknown): v is Props {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Inputs as the lifecycle implementations know them. */
@@ -43,9 +52,10 @@ export function fromWire<T>(props: T): T {
       delete out[wire];
     }
   }
-  if (SAMPLE_ROW in out) {
-    if (isPlainObject(out.verification)) out.verification = { ...out.verification, sampleRow: out[SAMPLE_ROW] };
-    delete out[SAMPLE_ROW];
+  for (const d of DIGESTED) {
+    if (!(d.wire in out)) continue;
+    if (isPlainObject(out.verification)) out.verification = { ...out.verification, [d.field]: out[d.wire] };
+    delete out[d.wire];
   }
   return out as T;
 }
@@ -60,10 +70,12 @@ export function toWire<T>(props: T): T {
       delete out[plain];
     }
   }
-  const v = out.verification;
-  if (isPlainObject(v) && isPlainObject(v.sampleRow)) {
-    out[SAMPLE_ROW] = v.sampleRow;
-    out.verification = { ...v, sampleRow: sampleRowDigest(v.sampleRow) };
+  for (const d of DIGESTED) {
+    const v = out.verification;
+    const shown = isPlainObject(v) ? d.show(v[d.field]) : undefined;
+    if (!isPlainObject(v) || shown === undefined) continue;
+    out[d.wire] = v[d.field];
+    out.verification = { ...v, [d.field]: shown };
   }
   return out as T;
 }

@@ -20,6 +20,10 @@ test("check's inputs go to the engine with __name, __targetKind and the sample r
   expect(sampleRowDigest(row)).toMatch(/^3 columns, sha256 [0-9a-f]{8}$/);
   expect(sampleRowDigest({ ...row, age: 46 })).not.toBe(sampleRowDigest(row));
   expect(fromWire(wire)).toEqual(plain);
+  const samples = [{ row, expectLabel: ">50K" }, { row, probabilityBetween: [0, 0.5] }];
+  const withSamples = { ...plain, verification: { ...plain.verification, samples } };
+  expect((toWire(withSamples) as { verification: { samples: unknown } }).verification.samples).toMatch(/^2 samples, sha256 [0-9a-f]{8}$/);
+  expect(fromWire(toWire(withSamples))).toEqual(withSamples);
   // State written before the wire form reads as it is.
   expect(fromWire(plain)).toEqual(plain);
 });
