@@ -5,7 +5,7 @@
  * keys, and long nested values that are not what a reviewer approves as a one-line digest:
  *
  * - `resourceName` and `targetKind` (set by the resource classes, never written by a user) become `__name` and
- *   `__targetKind`;
+ *   `__targetKind`; a binding's `previousModel`, `heldModel` and `heldReason` (recorded by its check) get `__`;
  * - `verification.sampleRow` is shown as `"14 columns, sha256 1a2b3c4d"` and kept whole in `__sampleRow`;
  *   `verification.samples` as `"3 samples, sha256 …"`, kept whole in `__samples`.
  *
@@ -19,6 +19,10 @@ import { stableJson } from "../validation";
 const RENAMED: ReadonlyArray<[plain: string, wire: string]> = [
   ["resourceName", "__name"],
   ["targetKind", "__targetKind"],
+  // TrainedModelBinding's check records these (issue 9); `model` old → new already shows what they repeat.
+  ["previousModel", "__previousModel"],
+  ["heldModel", "__heldModel"],
+  ["heldReason", "__heldReason"],
 ];
 
 type Props = Record<string, unknown>;

@@ -42,7 +42,7 @@ function metric(c: MetricChange): string {
 }
 
 function gate(p: PromotionRow): string {
-  const mark = { passed: "✅", overridden: "⚠️ overridden:", failed: "❌", refused: "⛔ refused:", none: "" }[p.gate.status];
+  const mark = { passed: "✅", overridden: "⚠️", failed: "❌", refused: "⛔", pending: "⏳", none: "" }[p.gate.status];
   return `${mark} ${p.gate.summary}`.trim();
 }
 
@@ -80,7 +80,7 @@ export function renderMarkdown(r: Review): string {
     const body = ["| target | current model | proposed model | metrics (old → new) | gate | write |", "|---|---|---|---|---|---|"];
     for (const p of r.promotions) {
       const metrics = p.metrics.length > 0 ? p.metrics.map(metric).join("<br>") : "–";
-      body.push(`| \`${cell(p.key)}\`${p.target ? `<br>${cell(p.target)}` : ""} | ${cell(model(p.current))} | ${p.gate.status === "refused" && p.proposed === undefined ? "see the refusal" : cell(model(p.proposed))} | ${metrics} | ${cell(gate(p))} | ${p.write} |`);
+      body.push(`| \`${cell(p.key)}\`${p.target ? `<br>${cell(p.target)}` : ""} | ${cell(model(p.current))} | ${p.gate.status === "refused" && p.proposed === undefined ? "see the refusal" : cell(model(p.proposed))} | ${metrics} | ${cell(gate(p))} | ${p.held ? `none: ${cell(p.held)}` : p.write} |`);
     }
     out.push(...details(`Promotions (${r.promotions.length})`, r.promotions.length, body));
   }

@@ -24,7 +24,8 @@ export interface Review {
   /** `failed` when the preview did not complete (a gate refusal or any other error). */
   preview: "succeeded" | "failed";
   summary: string;
-  counts: { promotions: number; refused: number; trainings: number; other: number };
+  /** `promotions` counts what up will promote: refused and held rows are counted apart. */
+  counts: { promotions: number; refused: number; held: number; trainings: number; other: number };
   promotions: PromotionRow[];
   trainings: TrainingRow[];
   other: OtherChange[];
@@ -56,7 +57,8 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 export function summaryLine(c: Review["counts"]): string {
-  return `${plural(c.promotions, "promotion")}, ${c.refused} refused by gate, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
+  const held = c.held > 0 ? `, ${c.held} held for review` : "";
+  return `${plural(c.promotions, "promotion")}, ${c.refused} refused by gate${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
 }
 
 function refusedRow(urn: string, diagnostic: string, inputs: Record<string, unknown> | undefined): PromotionRow {
@@ -103,7 +105,8 @@ export function buildReview(input: ReviewInput): Review {
   facts.trainings.sort((a, b) => a.resource.localeCompare(b.resource));
   facts.other.sort((a, b) => a.resource.localeCompare(b.resource));
   const refused = facts.promotions.filter((p) => p.gate.status === "refused").length;
-  const counts = { promotions: facts.promotions.length - refused, refused, trainings: facts.trainings.length, other: facts.other.length };
+  const held = facts.promotions.filter((p) => p.held).length;
+  const counts = { promotions: facts.promotions.length - refused - held, refused, held, trainings: facts.trainings.length, other: facts.other.length };
   return {
     stack: input.stack,
     preview: input.failure || refused > 0 || errors.length > 0 ? "failed" : "succeeded",

@@ -24,7 +24,8 @@ export interface ModelVersion {
 export interface MetricChange { metric: string; old?: number; new?: number; delta?: number }
 
 export interface GateResult {
-  status: "passed" | "overridden" | "failed" | "refused" | "none";
+  /** `pending`: the proposed model is only known at apply, where the gate runs. */
+  status: "passed" | "overridden" | "failed" | "refused" | "pending" | "none";
   /** One line: the verdict's summary, the refusal's first line, or "no gate". */
   summary: string;
   /** A refusal's whole diagnostic (both metric sets, what to do), color codes removed. */
@@ -49,6 +50,11 @@ export interface PromotionRow {
   metrics: MetricChange[];
   gate: GateResult;
   write: WriteKind;
+  /**
+   * Set when up will not promote although the model changes: a model known only at apply under `promotion:
+   * "reviewed"` (the default) is held, and the next review shows it.
+   */
+  held?: string;
 }
 
 export interface DatasetVersion { etag?: string; lastModified?: string; contentMd5?: string }
@@ -145,7 +151,10 @@ export function metricChanges(current: ModelVersion | null | undefined, proposed
 export function gateOf(news: Inputs | undefined, current?: ModelVersion | null, proposed?: ModelVersion | null): GateResult {
   let v = news?.gateVerdict as { passed?: unknown; overridden?: unknown; summary?: unknown; checks?: GateResult["checks"] } | undefined;
   const gate = news?.gate as GateArgs | undefined;
-  if ((!v || typeof v !== "object") && known(gate) && hasRules(gate) && proposed) v = evaluateGate(gate, current?.metrics, proposed.metrics);
+  if ((!v || typeof v !== "object") && known(gate) && hasRules(gate)) {
+    if (!proposed) return { status: "pending", summary: "gate runs at apply, on the trained model" };
+    v = evaluateGate(gate, current?.metrics, proposed.metrics);
+  }
   if (!v || typeof v !== "object") return { status: "none", summary: "no gate" };
   const status = v.overridden ? "overridden" : v.passed ? "passed" : "failed";
   return { status, summary: typeof v.summary === "string" ? v.summary : status, ...(Array.isArray(v.checks) ? { checks: v.checks } : {}) };
@@ -174,6 +183,9 @@ const bindingExtractor: Extractor = (step, facts) => {
     facts.other.push({ resource: step.name, type: step.type, op: step.op, ...(step.diffs?.length ? { properties: step.diffs } : {}) });
     return;
   }
+  const policy = step.news?.promotion ?? "reviewed";
+  const gate = gateOf(step.news, current, proposed);
+  const held = proposed === null && policy === "reviewed" ? 'held for review (promotion "reviewed"): up keeps the current model, the next review shows the new one' : undefined;
   facts.promotions.push({
     key: step.name,
     resource: step.name,
@@ -183,8 +195,9 @@ const bindingExtractor: Extractor = (step, facts) => {
     ...(current ? { current } : {}),
     proposed: proposed ?? null,
     metrics: metricChanges(current, proposed),
-    gate: gateOf(step.news, current, proposed),
-    write: writeKind(targetKindOf(step.news ?? step.olds)),
+    gate: held && gate.status === "pending" ? { status: "pending", summary: "gate runs when the held model is reviewed" } : gate,
+    write: held ? "none" : writeKind(targetKindOf(step.news ?? step.olds)),
+    ...(held ? { held } : {}),
   });
 };
 

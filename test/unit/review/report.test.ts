@@ -122,7 +122,7 @@ test("a preview that fails with the gate's refusal is a refused row with the dia
   expect(md).toContain(`\`\`\`text\n${BINDING} resource 'census-scoring-model': property gate value {<nil>} has a problem: ${refusal}\n\`\`\``);
 });
 
-test("trainings show the dataset old → new; a model known only after training is 'known after apply'; other changes are listed", () => {
+test("trainings show the dataset old → new; a model known only after training is held under promotion 'reviewed', gated at apply under 'gated'; other changes are listed", () => {
   const run = step(
     "update",
     "pulumi-nodejs:dynamic/azureml:RetrainingRun",
@@ -130,16 +130,21 @@ test("trainings show the dataset old → new; a model known only after training 
     { input: { container: "training", path: "census/latest.csv" }, inputBlob: { etag: "0x8DE0AAAAAAAAAAA", lastModified: "2026-12-01T09:00:00.000Z" } },
     { input: { container: "training", path: "census/latest.csv" }, inputBlob: { etag: "0x8DE0BBBBBBBBBBB", lastModified: "2026-12-02T08:00:00.000Z" } },
   );
-  const binding = step("update", BINDING, "census-scoring-model", { targetKind: "classic", endpointName: "retrain01", model: v1 }, { targetKind: "classic", endpointName: "retrain01", model: UNKNOWN });
+  const reviewed = step("update", BINDING, "census-scoring-model", { targetKind: "classic", endpointName: "retrain01", model: v1 }, { targetKind: "classic", endpointName: "retrain01", model: UNKNOWN });
+  const gated = step("update", BINDING, "census-arm-model", { __targetKind: "arm", webServiceName: "census-arm", model: v1 }, { __targetKind: "arm", webServiceName: "census-arm", model: UNKNOWN, promotion: "gated", gate: { minimum: { auc: 0.8 } } });
   const endpoint = step("update", "pulumi-nodejs:dynamic/azureml:ScoringEndpoint", "census-scoring", { description: "a" }, { description: "b" });
-  const review = buildReview({ stack: "dev", events: [run, binding, endpoint] });
-  expect(review.summary).toBe("1 promotion, 0 refused by gate, 1 training, 1 other change");
+  const review = buildReview({ stack: "dev", events: [run, reviewed, gated, endpoint] });
+  expect(review.summary).toBe("1 promotion, 0 refused by gate, 1 held for review, 1 training, 1 other change");
   expect(review.trainings).toEqual([
     { resource: "census-retrain", type: "RetrainingRun", op: "update", dataset: "training/census/latest.csv", old: { etag: "0x8DE0AAAAAAAAAAA", lastModified: "2026-12-01T09:00:00.000Z" }, new: { etag: "0x8DE0BBBBBBBBBBB", lastModified: "2026-12-02T08:00:00.000Z" } },
   ]);
-  expect(review.promotions[0]).toMatchObject({ proposed: null, metrics: [{ metric: "auc", old: 0.9012 }, { metric: "accuracy", old: 0.84 }] });
+  expect(review.promotions).toEqual([
+    expect.objectContaining({ key: "census-arm-model", proposed: null, gate: { status: "pending", summary: "gate runs at apply, on the trained model" }, write: "ARM definition update" }),
+    expect.objectContaining({ key: "census-scoring-model", proposed: null, metrics: [{ metric: "auc", old: 0.9012 }, { metric: "accuracy", old: 0.84 }], write: "none", held: expect.stringContaining("held for review") }),
+  ]);
   const md = renderMarkdown(review);
-  expect(md).toContain("| known after apply | auc 0.9012 → –<br>accuracy 0.84 → – | no gate | classic PATCH |");
+  expect(md).toContain("| known after apply | auc 0.9012 → –<br>accuracy 0.84 → – | ⏳ gate runs at apply, on the trained model | ARM definition update |");
+  expect(md).toContain('| known after apply | auc 0.9012 → –<br>accuracy 0.84 → – | no gate | none: held for review (promotion "reviewed")');
   expect(md).toContain("| `census-retrain` (RetrainingRun, update) | `training/census/latest.csv` | …AAAAAAAA, 2026-12-01 09:00:00Z → …BBBBBBBB, 2026-12-02 08:00:00Z |");
   expect(md).toContain("- `census-scoring` (ScoringEndpoint): update");
 });
