@@ -23,9 +23,17 @@ export type { GateArgs, GateCheck, GateVerdict, MetricName } from "./promotion/g
 export { evaluateGate, METRIC_NAMES } from "./promotion/gate";
 export type { HistoryEntry, PinArgs } from "./promotion/history";
 export type { PromotionPolicy } from "./promotion/freshModels";
+export { ModelRollout, RolloutWave, planWaves } from "./resources/modelRollout";
+export type { ModelRolloutArgs, RolloutTarget, RolloutWaveArgs } from "./resources/modelRollout";
+export type { WaveBound, WaveTarget } from "./lifecycle/rolloutWaveTypes";
+export { RetrainAndPromote } from "./resources/retrainAndPromote";
+export type { RetrainAndPromoteArgs } from "./resources/retrainAndPromote";
 export { getLatestModelBlob, getLatestModelBlobOutput } from "./latestModel";
 export type { GetLatestModelBlobArgs, GetLatestModelBlobInputs } from "./latestModel";
 export type { ModelBlobRef } from "./validation";
 export type { ModelMetrics, UserDelegationKey } from "./clients/storage";
 export type { HttpSettings, RequestLogEntry } from "./transport";
 export { requestLog, resetRequestLog } from "./transport";
+export { formatPromotion, listAuditedTargets, listPromotions } from "./audit";
+export type { AuditedModel, PromotionRecord } from "./audit";
+export { bindingTargetKey } from "./ownership";

@@ -11,20 +11,27 @@
 #   proxy answers 403 for it (any version, any commit), so it is built from the last sdk/v3 release that still
 #   contained it (3.68.0). That host only starts `@pulumi/pulumi/cmd/run` of the installed SDK, whose protocol
 #   with the engine it does not take part in; the engine tests prove it runs SDK 3.276 programs end to end. It
-#   predates `RunPlugin`, so it cannot start policy packs (issue #9).
+#   predates `RunPlugin`, so it cannot start policy packs (issue #9). The script therefore also installs our own
+#   language plugin `nodejs-policy` (scripts/policy-language-host.js), the runtime the pack in policy/ names, into
+#   the plugin cache of $PULUMI_HOME (default .tools/pulumi-home, as scripts/services/pulumiEnv.ts sets it). Not
+#   on PATH: the CLI warns about every non-bundled plugin it finds there.
 # - Some pulumi module versions are missing from the checksum database (404), so checksum-database lookups
 #   are skipped for github.com/pulumi/* only; go.sum still pins what the proxy served.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.276.0}"
 LANGHOST_SDK_VERSION="3.68.0"
+POLICY_RUNTIME_VERSION="0.1.0"
 CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tool_root="${PULUMI_TOOL_ROOT:-$root/.tools/pulumi}"
 bin="$tool_root/bin"
 stamp="$tool_root/stamp"
-want_stamp="cli=$PULUMI_VERSION langhost=sdk/v$LANGHOST_SDK_VERSION launcher=2"
+# The Go build is cached by go_stamp alone; the launchers (shell and Node scripts) are rewritten on every run, so
+# bumping `launcher=` refreshes them in existing caches without rebuilding Go.
+go_stamp="cli=$PULUMI_VERSION langhost=sdk/v$LANGHOST_SDK_VERSION"
+want_stamp="$go_stamp launcher=3"
 
 log() { echo "[pulumi-toolchain] $*" >&2; }
 
@@ -47,12 +54,22 @@ LAUNCHER
   chmod 755 "$1/pulumi-resource-pulumi-nodejs"
 }
 
+install_policy_runtime() {
+  # What PulumiPolicy.yaml `runtime: nodejs-policy` resolves to: it runs policy packs with the pack's own
+  # @pulumi/pulumi/cmd/run-policy-pack (see the script's header). Version = VERSION in the script.
+  local home="${PULUMI_HOME:-$root/.tools/pulumi-home}"
+  local dir="$home/plugins/language-nodejs-policy-v$POLICY_RUNTIME_VERSION"
+  mkdir -p "$dir"
+  install -m 755 "$root/scripts/policy-language-host.js" "$dir/pulumi-language-nodejs-policy"
+}
+
 # 1. A recent enough pulumi on PATH (not our own folder) wins.
 if [ -z "${PULUMI_TOOLCHAIN_FORCE_BUILD:-}" ] && existing="$(PATH="${PATH//$bin:/}" command -v pulumi 2>/dev/null)"; then
   have="$(PULUMI_SKIP_UPDATE_CHECK=true "$existing" version 2>/dev/null | sed 's/^v//')"
   if [ -n "$have" ] && version_at_least "$have" "$PULUMI_VERSION"; then
     existing_dir="$(dirname "$existing")"
     if [ -x "$existing_dir/pulumi-language-nodejs" ] && [ -x "$existing_dir/pulumi-resource-pulumi-nodejs" ]; then
+      install_policy_runtime
       log "using pulumi $have from PATH ($existing_dir)"
       echo "$existing_dir"
       exit 0
@@ -61,8 +78,10 @@ if [ -z "${PULUMI_TOOLCHAIN_FORCE_BUILD:-}" ] && existing="$(PATH="${PATH//$bin:
 fi
 
 # 2. Our own cached build.
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want_stamp" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
+if [ -f "$stamp" ] && [ "$(cut -d' ' -f1,2 "$stamp")" = "$go_stamp" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
   write_launcher "$bin"
+  install_policy_runtime
+  echo "$want_stamp" > "$stamp"
   log "cached: $want_stamp in ${bin#$root/}"
   echo "$bin"
   exit 0
@@ -98,6 +117,7 @@ build pulumi "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
 build pulumi-language-nodejs "github.com/pulumi/pulumi/sdk/v3@v$LANGHOST_SDK_VERSION" \
   "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$LANGHOST_SDK_VERSION" "$LANGHOST_SDK_VERSION"
 write_launcher "$bin"
+install_policy_runtime
 
 got="$(PULUMI_SKIP_UPDATE_CHECK=true "$bin/pulumi" version)"
 [ "$got" = "v$PULUMI_VERSION" ] || { log "error: built CLI reports '$got', expected v$PULUMI_VERSION"; exit 1; }

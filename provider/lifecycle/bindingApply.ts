@@ -162,11 +162,21 @@ export async function promote(i: TrainedModelBindingInputs, previous: ModelBlobR
   const gateVerdict = gateOf(i, previous);
   if (gateVerdict && !gateVerdict.passed) throw new Error(gateRefusal(TYPE, name, gateVerdict, previous, i.model, "apply"));
 
+  const verifiedBy = await writeVerifyOrRollback(i, previous, progress);
+  return { verifiedBy, boundLocation: relativeOf(i.model), ...(gateVerdict ? { gateVerdict } : {}) };
+}
+
+/**
+ * The write and its verification; when verification fails after the write, `previous` is bound again (one write),
+ * verified by read-back, and the error names both models. Returns how the new model was verified.
+ */
+export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previous: ModelBlobRef | undefined, progress: { written: boolean }): Promise<string> {
+  const name = nameOf(i);
   const written = { written: false };
   try {
     const verifiedBy = await writeAndVerify(i, written, true);
     progress.written = written.written;
-    return { verifiedBy, boundLocation: relativeOf(i.model), ...(gateVerdict ? { gateVerdict } : {}) };
+    return verifiedBy;
   } catch (err) {
     progress.written = written.written;
     if (!(err instanceof VerificationFailure) || !written.written) throw err;

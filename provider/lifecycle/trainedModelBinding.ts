@@ -17,6 +17,8 @@ import { checkSamples } from "../promotion/samples";
 import { targetFor } from "../targets";
 import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
 import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
+import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
+import { recordPromotion } from "../audit";
 import {
   checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
@@ -175,6 +177,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
+      if (failures.length === 0) failures.push(...(await claimFailures(inputs)));
       if (failures.length === 0 && inputs.gate && isKnown(targetOnly(inputs)) && isKnown(storageOnly(inputs)) && !isUnknown(inputs.endpointKey)) {
         // The baseline of a first promotion is what the target serves now.
         const bound = await servedModel(inputs).catch(() => undefined);
@@ -193,6 +196,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName);
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
+    if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news, olds.ownerStack)));
     if (failures.length > 0) throw failuresToError(news, failures);
     // The gate, whenever the new model is known: olds.model is the model bound now, with its metrics.
     if (modelChanged && isKnown(news.model) && isKnown(news.gate)) {
@@ -207,6 +211,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // What the target serves before this binding: the gate's baseline, what a failed verification restores, and
     // what a held promotion keeps serving.
     const served = await servedModel(inputs);
+    const claimed = await acquireClaim(inputs);
     // check held a model no preview showed: the binding records it and keeps the served model, with no write.
     if (inputs.heldModel && served && modelIdentity(served) === modelIdentity(inputs.model)) {
       return { id, outs: toState(inputs, { verifiedBy: "held", boundLocation: relativeOf(served) }) };
@@ -214,10 +219,14 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const progress = { written: false };
     try {
       const r = await promote(inputs, served, progress);
+      await recordPromotion(inputs, r, "create", served);
       const boundAt = new Date().toISOString();
       return { id, outs: toState(inputs, { ...r, boundAt, history: pushHistory(undefined, inputs.model, boundAt) }) };
     } catch (err) {
-      if (!progress.written) throw err;
+      if (!progress.written) {
+        await releaseClaim(inputs, undefined, claimed).catch(() => undefined);
+        throw err;
+      }
       // The service kept the write: record the resource so the engine neither leaks nor forgets it.
       const e = err as Error;
       throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
@@ -248,13 +257,17 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const rebind =
       modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
+    await acquireClaim(news, olds.ownerStack);
     const r = await promote(news, olds.model, { written: false });
+    await recordPromotion(news, r, "update", olds.model);
+    await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
     return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };
   },
 
-  async delete() {
-    // Nothing to undo: a scoring target always serves some model. Destroy leaves the last bound model serving.
+  async delete(_id, props) {
+    // A scoring target always serves some model: destroy leaves the last bound one serving and releases the claim.
+    await releaseClaim(props);
   },
 };
 

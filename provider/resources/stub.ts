@@ -13,7 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 export const STUB_API_VERSION = 1;
 
 /** The lifecycle modules a stub may name (files under provider/lifecycle/). */
-export type LifecycleModule = "scoringEndpoint" | "trainedModelBinding" | "retrainingRun" | "trainingService" | "pipelineRun";
+export type LifecycleModule = "scoringEndpoint" | "trainedModelBinding" | "retrainingRun" | "trainingService" | "pipelineRun" | "rolloutWave";
 
 export function stubProvider<I, O>(module: LifecycleModule): pulumi.dynamic.ResourceProvider<I, O> {
   // Serialized into state: no relative imports, nothing captured but `module`. The dynamic-provider server calls

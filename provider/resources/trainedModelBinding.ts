@@ -10,6 +10,7 @@ import type { GateArgs, GateVerdict } from "../promotion/gate";
 import type { HistoryEntry, PinArgs } from "../promotion/history";
 import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ScoringEndpoint } from "./scoringEndpoint";
+import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
 const TYPE = "TrainedModelBinding";
@@ -106,6 +107,11 @@ export interface TrainedModelBindingArgs {
    * apply to a pin. Remove the pin to return to `model`.
    */
   pin?: pulumi.Input<PinArgs>;
+  /**
+   * Who promotes, recorded in the audit of every promotion (provider/README.md, Audit), e.g.
+   * `process.env.GITHUB_ACTOR` in CI. Default: `AZUREML_RETRAIN_ACTOR`, else the OS user running the deployment.
+   */
+  actor?: pulumi.Input<string>;
 }
 
 /**
@@ -193,6 +199,9 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         gate: args.gate,
         promotion: args.promotion,
         pin: args.pin,
+        // The stack that claims the target (provider/ownership.ts) and is named in the audit.
+        ownerStack: stackIdentity(),
+        actor: args.actor,
         boundLocation: undefined,
         boundAt: undefined,
         verifiedBy: undefined,

@@ -86,6 +86,10 @@ export interface TrainedModelBindingInputs {
   /** Set by check: a reviewed promotion held in this up (the model no preview showed), and why. */
   heldModel?: ModelBlobRef;
   heldReason?: string;
+  /** `<org>/<project>/<stack>` of the program: who claims the target (ownership.ts) and is named in the audit. */
+  ownerStack?: string;
+  /** Who promotes, for the audit (audit.ts); default the deploying OS user. */
+  actor?: string;
 }
 
 export interface TrainedModelBindingState extends TrainedModelBindingInputs {

@@ -102,6 +102,6 @@ test("pull request → review shows the promotion → merge → up promotes once
       expect(after.summary).toBe("0 promotions, 0 refused by gate, 0 trainings, 0 other changes");
       expect(fs.readFileSync(path.join(repo, "review.md"), "utf8")).toContain("No changes: `pulumi up` will write nothing.");
     },
-    backend.envVars,
+    { envOverrides: backend.envVars },
   );
 });

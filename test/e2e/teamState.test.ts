@@ -110,6 +110,6 @@ test("state, history and secrets on azblob; a concurrent up is refused by the lo
       expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v3.path}`);
       expect((await stack.exportStack()).deployment.resources.length).toBeGreaterThan(0);
     },
-    backend.envVars,
+    { envOverrides: backend.envVars },
   );
 });

@@ -26,12 +26,16 @@ export async function withStack<T>(
   workDir: string,
   config: Record<string, { value: string; secret?: boolean }>,
   fn: (t: TestStack) => Promise<T>,
-  /** Replaces variables of the stack's environment, e.g. PULUMI_BACKEND_URL for another backend (test/support/azblob.ts). */
-  envOverrides: Record<string, string> = {},
+  options: {
+    stackNamePrefix?: string;
+    /** Replaces variables of the stack's environment, e.g. PULUMI_BACKEND_URL for another backend (test/support/azblob.ts). */
+    envOverrides?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
-  const envVars = { ...pulumiEnv({ stateDir }), ...envOverrides };
-  const stackName = `t${process.pid}${Date.now().toString(36)}`;
+  const envVars = { ...pulumiEnv({ stateDir }), ...options.envOverrides };
+  // Unique per run; a prefix lets a test choose what the stack name starts with (e.g. `prod`).
+  const stackName = `${options.stackNamePrefix ?? "t"}${process.pid}${Date.now().toString(36)}`;
   const stack = await LocalWorkspace.createStack(
     { stackName, workDir },
     { pulumiCommand: await pulumiCommand(), envVars, pulumiHome: envVars.PULUMI_HOME },

@@ -40,7 +40,11 @@ const model = { container: "models", path: "a/model.ilearner", etag: "E1", lastM
 
 test("the package root exports exactly the agreed names", () => {
   expect(Object.keys(root).sort()).toEqual(
-    ["PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog"].sort(),
+    [
+      "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
+      "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
+      "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
+    ].sort(),
   );
 });
 
@@ -69,6 +73,8 @@ test("TrainedModelBinding unpacks a ScoringEndpoint target and keeps the model i
   const r = registered.find((x) => x.name === "bind")!;
   expect(r.type).toBe("pulumi-nodejs:dynamic/azureml:TrainedModelBinding");
   expect(r.inputs).toMatchObject({ targetKind: "classic", workspaceId: WS, endpointName: "retrain02", model, trainedModelName: "Census Model [trained model]" });
+  // The stack that claims the target and is named in the audit (provider/ownership.ts).
+  expect(r.inputs.ownerStack).toMatch(/^([^/]+\/)?project\/stack$/);
   expect(await pulumi.isSecret(b.model)).toBe(false);
 });
 
