@@ -6,6 +6,8 @@
  */
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { GateArgs, evaluateGate, hasRules } from "../promotion/gate";
+import { targetKey } from "../lifecycle/rolloutWave";
+import type { WaveTarget } from "../lifecycle/rolloutWaveTypes";
 
 /** What the engine puts where a value is only known after apply. */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -230,9 +232,47 @@ const trainingExtractor: Extractor = (step, facts) => {
   });
 };
 
+/** A ModelRollout wave binds one model to many targets: one row per target whose model changes (or is new). */
+const waveExtractor: Extractor = (step, facts) => {
+  const targets = step.news?.targets;
+  if (!Array.isArray(targets)) {
+    facts.other.push({ resource: step.name, type: step.type, op: step.op });
+    return;
+  }
+  const oldKeys = new Set(Array.isArray(step.olds?.targets) ? (step.olds.targets as Array<Partial<WaveTarget>>).map(targetKey) : []);
+  const oldModel = modelVersion(step.olds?.model) ?? undefined;
+  const proposed = modelVersion(step.news?.model);
+  const gate = gateOf(step.news, oldModel, proposed);
+  const policy = step.news?.promotion ?? "reviewed";
+  const held = proposed === null && policy === "reviewed" ? 'held for review (promotion "reviewed"): up keeps the current model, the next review shows the new one' : undefined;
+  let rows = 0;
+  for (const t of targets as Array<Partial<WaveTarget>>) {
+    const key = targetKey(t);
+    const current = oldKeys.has(key) ? oldModel : undefined;
+    if (current && sameModel(current, proposed)) continue;
+    rows++;
+    facts.promotions.push({
+      key: `${step.name}/${key}`,
+      resource: step.name,
+      type: step.type,
+      op: step.op,
+      target: targetLabel({ __targetKind: t.kind, endpointName: t.endpointName, webServiceName: t.webServiceName }),
+      ...(current ? { current } : {}),
+      proposed: proposed ?? null,
+      metrics: metricChanges(current, proposed),
+      gate: held && gate.status === "pending" ? { status: "pending", summary: "gate runs when the held model is reviewed" } : gate,
+      write: held ? "none" : writeKind(t.kind),
+      ...(held ? { held } : {}),
+    });
+  }
+  // Only settings changed (or targets were removed): no target moves.
+  if (rows === 0) facts.other.push({ resource: step.name, type: step.type, op: step.op });
+};
+
 /** Rows per resource type (short type name). Anything else with a change is an "other change". */
 export const EXTRACTORS: Record<string, Extractor> = {
   TrainedModelBinding: bindingExtractor,
+  RolloutWave: waveExtractor,
   RetrainingRun: trainingExtractor,
   PipelineRun: trainingExtractor,
 };

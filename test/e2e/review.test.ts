@@ -2,7 +2,8 @@
  * The promotion review through the real engine (issue 10 items 1 and 2): the `azureml-retrain-review` bin and
  * `reviewStack` on the promotion fixture. A new model is one promotion row (current → proposed, metric deltas, the
  * gate's verdict, the write), the gate's refusal is a refused row with the diagnostic's text, a no-op is an empty
- * review; the review writes nothing. `pulumi preview --diff` shows no bookkeeping field and no sample row.
+ * review; a ModelRollout is one row per target. The review writes nothing; `pulumi preview --diff` shows no
+ * bookkeeping field and no sample row.
  */
 import { execFile } from "child_process";
 import * as fs from "fs";
@@ -104,4 +105,26 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
+});
+
+test("review of a ModelRollout: one row per target of every wave, each with its write and the gate's verdict", async () => {
+  const config = promotionStackConfig(env.emulator.manifest, { endpointCount: "2", withArm: "true", canary: "1", waveSize: "2", gate: JSON.stringify({ minimum: { auc: 0.6 } }) });
+  const prefix = config.classicPrefix.value;
+  await env.models.upload(prefix, "v1", 1);
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
+  const rollout = path.join(__dirname, "fixtures", "rollout");
+
+  await withStack(rollout, config, async ({ stack, envVars }) => {
+    await stack.up();
+    const v2 = await env.models.upload(prefix, "v2", 3);
+    await resetEmulatorRequests(env.emulator.url);
+    const review = await reviewStack({ workDir: rollout, stackName: stack.name, envVars, pulumiCommand, pulumiHome: envVars.PULUMI_HOME });
+    expect(review.summary).toBe("3 promotions, 0 refused by gate, 0 trainings, 0 other changes");
+    expect(review.promotions.map((p) => p.write).sort()).toEqual(["ARM definition update", "classic PATCH", "classic PATCH"]);
+    for (const p of review.promotions) {
+      expect(p).toMatchObject({ type: "RolloutWave", proposed: { path: v2.path }, gate: { status: "passed" } });
+      expect(p.key).toMatch(/^census-[a-z0-9-]+\/(classic|arm)\//);
+    }
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+  });
 });

@@ -149,6 +149,25 @@ test("trainings show the dataset old → new; a model known only after training 
   expect(md).toContain("- `census-scoring` (ScoringEndpoint): update");
 });
 
+test("a ModelRollout wave is one row per target whose model moves; a target added to the wave has no current model", () => {
+  const WAVE = "pulumi-nodejs:dynamic/azureml:RolloutWave";
+  const ws = "a".repeat(32);
+  const svc = "b".repeat(32);
+  const t = (endpointName: string) => ({ kind: "classic", workspaceId: ws, webServiceId: svc, endpointName, trainedModelName: "m" });
+  const arm = { kind: "arm", key: "eu-arm", subscriptionId: "s", resourceGroup: "rg", webServiceName: "census-eu", trainedModelName: "m" };
+  const wave = step("update", WAVE, "census-rollout-wave-0", { model: v1, targets: [t("ep1"), arm] }, { model: v2, targets: [t("ep1"), arm, t("ep2")], promotion: "gated" });
+  const review = buildReview({ stack: "dev", events: [wave] });
+  expect(review.summary).toBe("3 promotions, 0 refused by gate, 0 trainings, 0 other changes");
+  expect(review.promotions.map((p) => [p.key, p.target, p.current?.path, p.proposed?.path, p.write])).toEqual([
+    [`census-rollout-wave-0/classic/${ws}/${svc}/ep1`, "classic endpoint ep1", v1.path, v2.path, "classic PATCH"],
+    [`census-rollout-wave-0/classic/${ws}/${svc}/ep2`, "classic endpoint ep2", undefined, v2.path, "classic PATCH"],
+    ["census-rollout-wave-0/eu-arm", "ARM web service census-eu", v1.path, v2.path, "ARM definition update"],
+  ]);
+  // Same model, one target added: only the new target is a row.
+  const added = buildReview({ stack: "dev", events: [step("update", WAVE, "w", { model: v2, targets: [t("ep1")] }, { model: v2, targets: [t("ep1"), t("ep2")] })] });
+  expect(added.promotions.map((p) => p.key)).toEqual([`w/classic/${ws}/${svc}/ep2`]);
+});
+
 test("a no-op preview is an empty review", () => {
   const review = buildReview({ stack: "dev", events: [step("same", BINDING, "census-scoring-model", { model: v1 }, { model: v1 })] });
   expect(review.summary).toBe("0 promotions, 0 refused by gate, 0 trainings, 0 other changes");
