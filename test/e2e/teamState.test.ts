@@ -5,6 +5,7 @@
  * `pulumi cancel` removes it.
  */
 import { spawn } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 import axios from "axios";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
@@ -30,6 +31,29 @@ async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 
 }
 
 const locks = () => backend.list(".pulumi/locks/");
+
+/** A process and everything it started, by pid (/proc): the language host runs in a process group of its own. */
+function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ")".
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const visit = (pid: number) => {
+    out.push(pid);
+    for (const c of children.get(pid) ?? []) visit(c);
+  };
+  visit(root);
+  return out;
+}
 
 /** Slows every management request, so an `up` that promotes takes several seconds. */
 async function slowManagement(latencyMs: number): Promise<void> {
@@ -90,12 +114,17 @@ test("state, history and secrets on azblob; a concurrent up is refused by the lo
       const crashed = spawn("pulumi", ["up", "--yes", "--skip-preview", "--stack", stack.name, "--non-interactive"], {
         cwd: project,
         env: { ...process.env, ...envVars },
-        detached: true,
         stdio: "ignore",
       });
       const exited = new Promise((resolve) => crashed.on("exit", resolve));
       await waitFor("the crashing up's lock", async () => (await locks()).length === 1);
-      process.kill(-crashed.pid!, "SIGKILL");
+      for (const pid of processTree(crashed.pid!)) {
+        try {
+          process.kill(pid, "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
       await exited;
       await slowManagement(0);
       expect(await locks()).toHaveLength(1);
