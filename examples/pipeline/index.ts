@@ -40,6 +40,10 @@ const binding = new TrainedModelBinding("census-pipeline-model", {
   endpoint,
   trainedModelName: config.require("trainedModelName"),
   model: retrain.model,
+  // This example trusts the gate to promote what a pipeline run trains in the same up; the default, "reviewed",
+  // would hold it until a preview showed it (see examples/local).
+  promotion: "gated",
+  gate: { minimum: { auc: 0.8 }, maxDrop: { accuracy: 0.05 } },
   ...storage,
 });
 
