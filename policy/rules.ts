@@ -56,7 +56,8 @@ export function known<T = unknown>(read: () => T): T | undefined {
 function classicTargets(r: PolicyResource): ClassicTarget[] {
   const p = r.props;
   if (r.type === TYPES.binding) {
-    return known(() => p.targetKind) === "arm" ? [] : [{ label: `${KIND[r.type]} "${r.name}"`, props: p }];
+    // Recorded inputs keep targetKind as __targetKind (lifecycle/quiet.ts); a program-side value is still targetKind.
+    return known(() => p.__targetKind ?? p.targetKind) === "arm" ? [] : [{ label: `${KIND[r.type]} "${r.name}"`, props: p }];
   }
   const targets = r.type === TYPES.wave ? known(() => p.targets) : undefined;
   if (!Array.isArray(targets)) return [];

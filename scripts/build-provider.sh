@@ -22,3 +22,6 @@ fi
 # the repository as `npx azureml-emulator`.
 mkdir -p node_modules/.bin
 ln -sf ../../bin/azureml-emulator.js node_modules/.bin/azureml-emulator
+# The review command (a bin of the package), usable in the repository as `npx azureml-retrain-review`.
+chmod +x dist/provider/review/cli.js
+ln -sf ../../dist/provider/review/cli.js node_modules/.bin/azureml-retrain-review

@@ -8,6 +8,7 @@
  * serializer never captures globals).
  */
 import type * as pulumi from "@pulumi/pulumi";
+import { fromWire, resultToWire } from "./quiet";
 
 /** Credential field → stack config key (`key` for the project's namespace, or `namespace:key`). */
 export type CredentialConfig = Partial<Record<string, string>>;
@@ -42,10 +43,11 @@ export function withCurrentCredentials<T>(inputs: T): T {
 
 /**
  * Wraps a lifecycle implementation: `configure` records the stack config, and every object argument
- * (olds, news, props) carries the current credentials before the implementation sees it.
+ * (olds, news, props) carries the current credentials before the implementation sees it. Recorded inputs are
+ * translated to and from their quieter wire form (quiet.ts) on the way.
  */
 export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O>): pulumi.dynamic.ResourceProvider<I, O> {
-  const fresh = <A extends unknown[]>(args: A) => args.map((a) => (a && typeof a === "object" ? withCurrentCredentials(a) : a)) as A;
+  const fresh = <A extends unknown[]>(args: A) => args.map((a) => (a && typeof a === "object" ? withCurrentCredentials(fromWire(a)) : a)) as A;
   const out: Record<string, unknown> = {
     async configure(req: { config: ConfigLike }) {
       configure(req);
@@ -53,7 +55,7 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
   };
   for (const [name, fn] of Object.entries(impl as unknown as Record<string, unknown>)) {
     if (typeof fn !== "function") continue;
-    out[name] = (...args: unknown[]) => (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args));
+    out[name] = (...args: unknown[]) => resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args)));
   }
   return out as unknown as pulumi.dynamic.ResourceProvider<I, O>;
 }

@@ -10,7 +10,8 @@ import { pulumiBinDir, pulumiEnv } from "../../scripts/services/pulumiEnv";
 
 let command: Promise<PulumiCommand> | undefined;
 
-function pulumiCommand(): Promise<PulumiCommand> {
+/** The project's CLI (.tools/pulumi or the one on PATH), for Automation API workspaces. */
+export function pulumiCommand(): Promise<PulumiCommand> {
   command ??= PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
   return command;
 }
@@ -25,10 +26,14 @@ export async function withStack<T>(
   workDir: string,
   config: Record<string, { value: string; secret?: boolean }>,
   fn: (t: TestStack) => Promise<T>,
-  options: { stackNamePrefix?: string } = {},
+  options: {
+    stackNamePrefix?: string;
+    /** Replaces variables of the stack's environment, e.g. PULUMI_BACKEND_URL for another backend (test/support/azblob.ts). */
+    envOverrides?: Record<string, string>;
+  } = {},
 ): Promise<T> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
-  const envVars = pulumiEnv({ stateDir });
+  const envVars = { ...pulumiEnv({ stateDir }), ...options.envOverrides };
   // Unique per run; a prefix lets a test choose what the stack name starts with (e.g. `prod`).
   const stackName = `${options.stackNamePrefix ?? "t"}${process.pid}${Date.now().toString(36)}`;
   const stack = await LocalWorkspace.createStack(

@@ -55,6 +55,8 @@ describe("no-default-endpoint-target", () => {
   test("passes added endpoints, ARM targets, and endpoint names preview cannot know yet", () => {
     expect(defaultEndpointViolations(binding({}))).toEqual([]);
     expect(defaultEndpointViolations(binding({ targetKind: "arm", endpointName: undefined, webServiceName: "default" }))).toEqual([]);
+    // As check records it (lifecycle/quiet.ts): the analyzer sees checked inputs.
+    expect(defaultEndpointViolations(binding({ targetKind: undefined, __targetKind: "arm", endpointName: "default" }))).toEqual([]);
     expect(defaultEndpointViolations(wave([{ key: "x", kind: "arm", webServiceName: "default" }]))).toEqual([]);
     expect(defaultEndpointViolations(binding({ endpointName: unknownStringValue }))).toEqual([]);
   });

@@ -1,0 +1,100 @@
+/**
+ * The Markdown form of a Review (the JSON form is the Review itself). The top fits one screen whatever the number
+ * of targets: title, summary line, what blocks `up`, and at most a few refusals; every table folds in `<details>`,
+ * open only while it is short.
+ */
+import type { DatasetVersion, MetricChange, ModelVersion, PromotionRow } from "./rows";
+import type { Review } from "./review";
+
+/** Tables with more rows than this start folded. */
+export const OPEN_ROWS = 10;
+/** Refusals listed above the fold; the rest are in the table. */
+const TOP_REFUSALS = 5;
+
+export function shortEtag(etag: string | undefined): string {
+  if (!etag) return "";
+  return etag.length > 10 ? `…${etag.slice(-8)}` : etag;
+}
+
+export function shortTime(iso: string | undefined): string {
+  return iso ? iso.replace("T", " ").replace(/(:\d\d)\.\d+Z$/, "$1Z") : "";
+}
+
+/** Table cells: no pipes or line breaks from values. */
+function cell(s: string): string {
+  return s.replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+}
+
+function model(m: ModelVersion | null | undefined): string {
+  if (m === null) return "known after apply";
+  if (!m) return "none";
+  const details = [shortEtag(m.etag), shortTime(m.lastModified)].filter(Boolean).join(", ");
+  return `\`${m.container}/${m.path}\`${details ? ` (${details})` : ""}`;
+}
+
+function num(n: number | undefined): string {
+  return n === undefined ? "–" : String(Math.round(n * 1e4) / 1e4);
+}
+
+function metric(c: MetricChange): string {
+  const delta = c.delta === undefined ? "" : ` (${c.delta >= 0 ? "+" : ""}${num(c.delta)})`;
+  return `${c.metric} ${num(c.old)} → ${num(c.new)}${delta}`;
+}
+
+function gate(p: PromotionRow): string {
+  const mark = { passed: "✅", overridden: "⚠️", failed: "❌", refused: "⛔", pending: "⏳", none: "" }[p.gate.status];
+  return `${mark} ${p.gate.summary}`.trim();
+}
+
+function details(title: string, rows: number, body: string[]): string[] {
+  return [`<details${rows <= OPEN_ROWS ? " open" : ""}><summary>${title}</summary>`, "", ...body, "", "</details>", ""];
+}
+
+function dataset(v: DatasetVersion | undefined): string {
+  if (!v) return "–";
+  return [shortEtag(v.etag), shortTime(v.lastModified)].filter(Boolean).join(", ") || "–";
+}
+
+export function renderMarkdown(r: Review): string {
+  const out: string[] = [`## Promotion review: stack \`${r.stack}\``, "", `**${r.summary}**`, ""];
+  const refused = r.promotions.filter((p) => p.gate.status === "refused");
+  if (refused.length > 0) {
+    out.push(`⛔ The gate refused ${refused.length === 1 ? "1 promotion" : `${refused.length} promotions`}: \`pulumi up\` fails until each is fixed or overridden (\`gate.override\`).`, "");
+    for (const p of refused.slice(0, TOP_REFUSALS)) out.push(`- \`${p.resource}\`: ${cell(p.gate.summary)}`);
+    if (refused.length > TOP_REFUSALS) out.push(`- … and ${refused.length - TOP_REFUSALS} more in the table below`);
+    out.push("");
+  }
+  const diagnostics = refused.filter((p) => p.gate.diagnostic);
+  if (diagnostics.length > 0) {
+    const body = diagnostics.flatMap((p) => [`\`${p.resource}\`:`, "", "```text", p.gate.diagnostic!, "```", ""]);
+    out.push(...details(`Refusals in full (${diagnostics.length})`, diagnostics.length, body));
+  }
+  if (r.errors.length > 0) {
+    out.push("❌ The preview failed:", "", ...r.errors.map((e) => `- ${cell(e)}`), "");
+  }
+  if (r.promotions.length === 0 && r.trainings.length === 0 && r.other.length === 0 && r.preview === "succeeded") {
+    out.push("No changes: `pulumi up` will write nothing.", "");
+    return out.join("\n");
+  }
+  if (r.promotions.length > 0) {
+    const body = ["| target | current model | proposed model | metrics (old → new) | gate | write |", "|---|---|---|---|---|---|"];
+    for (const p of r.promotions) {
+      const metrics = p.metrics.length > 0 ? p.metrics.map(metric).join("<br>") : "–";
+      body.push(`| \`${cell(p.key)}\`${p.target ? `<br>${cell(p.target)}` : ""} | ${cell(model(p.current))} | ${p.gate.status === "refused" && p.proposed === undefined ? "see the refusal" : cell(model(p.proposed))} | ${metrics} | ${cell(gate(p))} | ${p.held ? `none: ${cell(p.held)}` : p.write} |`);
+    }
+    out.push(...details(`Promotions (${r.promotions.length})`, r.promotions.length, body));
+  }
+  if (r.trainings.length > 0) {
+    const body = ["| training | dataset | dataset version (old → new) |", "|---|---|---|"];
+    for (const t of r.trainings) {
+      const where = t.previousDataset ? `\`${t.previousDataset}\` → \`${t.dataset}\`` : `\`${t.dataset}\``;
+      body.push(`| \`${cell(t.resource)}\` (${t.type}, ${t.op}) | ${cell(where)} | ${dataset(t.old)} → ${dataset(t.new)} |`);
+    }
+    out.push(...details(`Trainings that will run (${r.trainings.length})`, r.trainings.length, body));
+  }
+  if (r.other.length > 0) {
+    const body = r.other.map((o) => `- \`${o.resource}\` (${o.type}): ${o.op}${o.properties?.length ? ` (${o.properties.join(", ")})` : ""}`);
+    out.push(...details(`Other changes (${r.other.length})`, r.other.length, body));
+  }
+  return out.join("\n");
+}
