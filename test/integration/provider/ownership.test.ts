@@ -12,6 +12,7 @@ import { rolloutWaveProvider, RolloutWaveInputs } from "../../../provider/lifecy
 import { getLatestModelBlob } from "../../../provider/latestModel";
 import { acquireClaim, claimPath, bindingTargetKey } from "../../../provider/ownership";
 import { requestLog, resetRequestLog } from "../../../provider/transport";
+import { fromWire } from "../../../provider/lifecycle/quiet";
 import type { ModelBlobRef } from "../../../provider/validation";
 import { SAMPLE_ROW, usePromotionEmulator } from "../../support/promotion";
 import { uniqueName } from "../../support/storage";
@@ -60,7 +61,7 @@ test("the first stack claims the target; a second is refused at check and at app
   const a = await trainedModelBindingProvider.check!({} as never, binding(ep, v1, STACK_A, { actor: "alice" }) as never);
   expect(a.failures).toEqual([]);
   const created = await trainedModelBindingProvider.create!(a.inputs as TrainedModelBindingInputs);
-  const key = bindingTargetKey(a.inputs as TrainedModelBindingInputs)!;
+  const key = bindingTargetKey(fromWire(a.inputs as TrainedModelBindingInputs))!;
   expect(key).toBe(`classic/${ep.region}/${ep.workspaceId}/${ep.webServiceId}/${ep.endpointName}/${env.emulator.manifest.classic.predictiveService.trainedModelResourceName}`);
   const claim = JSON.parse((await stateContainer().getBlobClient(claimPath(key)).downloadToBuffer()).toString());
   expect(claim).toMatchObject({ owner: STACK_A, target: key, binding: "scoring-model" });
@@ -118,7 +119,7 @@ test("each verified write appends one audit line; a write that fails verificatio
   const v1 = await latest(prefix);
   const checked = await trainedModelBindingProvider.check!({} as never, binding(ep, v1, STACK_A, { actor: "alice" }) as never);
   const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
-  const key = bindingTargetKey(checked.inputs as TrainedModelBindingInputs)!;
+  const key = bindingTargetKey(fromWire(checked.inputs as TrainedModelBindingInputs))!;
   const access = { accountName: storage().storageAccountName, accountKey: storage().storageAccountKey, blobEndpoint: storage().storageBlobEndpoint };
 
   await env.models.upload(prefix, "v2", 2);
@@ -191,7 +192,7 @@ test("after pulumi stack rename the binding's next promotion keeps its claim und
   const ep = await createEndpoint();
   const checked = await trainedModelBindingProvider.check!({} as never, binding(ep, await latest(prefix), STACK_A) as never);
   const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
-  const key = bindingTargetKey(checked.inputs as TrainedModelBindingInputs)!;
+  const key = bindingTargetKey(fromWire(checked.inputs as TrainedModelBindingInputs))!;
 
   await env.models.upload(prefix, "v2", 2);
   const renamed = `${STACK_A}-renamed`;
