@@ -163,8 +163,8 @@ The goal was a 1,000-target promotion in at most 60 s end to end, gated and veri
 design: each waits for the one before to verify. Within a wave, per-target requests are limited to 8 per host.
 The rest of the promotion up is the program, the engine and the checkpoints; with one resource per wave the
 checkpoint is written five times, not a thousand. For comparison, one TrainedModelBinding per target took
-56–66 s at N=200 ("Fleet through the real engine"). The machine ran other agents' test suites at the same time,
-so figures vary by ±30 %.`,
+56–66 s at N=200 ("Fleet through the real engine"). On this 2-core machine figures vary by about ±30 % from run
+to run; an earlier run while other test suites shared the cores took 34.6 s at N=1,000.`,
   );
 }
 
