@@ -61,6 +61,16 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
     expect(bound).toHaveLength(5);
     expect(bound.every((b) => b.previousModel.path === v1.path && b.model.path === v2.path && b.verifiedBy.endsWith("+samples"))).toBe(true);
 
+    // A clearly worse model (noisy labels, auc below 0.6): every wave's preview refuses it, nothing is written.
+    await env.models.upload(prefix, "v2-noisy", 1, "noisy");
+    await resetEmulatorRequests(env.emulator.url);
+    const refused = await stack.preview().then(
+      () => "",
+      (err: Error) => err.message,
+    );
+    expect(refused).toMatch(/RolloutWave "census-canary \(wave 1 of 3\)": gate refused the promotion of .*v2-noisy\/model\.ilearner: auc 0\.\d{4} is below the minimum 0\.6/);
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+
     // A model that scores the sample wrong: the canary is written, fails, is restored; waves 1 and 2 never start.
     const bad = await env.models.upload(prefix, "v3", 3, "flipped");
     await resetEmulatorRequests(env.emulator.url);
