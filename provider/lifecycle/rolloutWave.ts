@@ -244,7 +244,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       const now = served.get(b.key);
       return now && modelIdentity(now) !== modelIdentity(b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
     });
-    return { id, props: { ...state, bound }, inputs: state };
+    const { bound: _b, gateVerdict: _g, ...inputs } = state;
+    return { id, props: { ...state, bound }, inputs: inputs as RolloutWaveState };
   },
 
   async update(_id, olds, news) {

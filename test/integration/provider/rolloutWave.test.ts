@@ -1,0 +1,58 @@
+/**
+ * RolloutWave's lifecycle against the emulator: refresh sees a target that someone moved by hand, the next diff
+ * reports it, and the update re-binds that target alone (one PATCH); refresh records no outputs as inputs.
+ */
+import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
+import { rolloutWaveProvider, RolloutWaveInputs, RolloutWaveState } from "../../../provider/lifecycle/rolloutWave";
+import { getLatestModelBlob } from "../../../provider/latestModel";
+import { requestLog, resetRequestLog } from "../../../provider/transport";
+import { SAMPLE_ROW, usePromotionEmulator } from "../../support/promotion";
+import { uniqueName } from "../../support/storage";
+
+const env = usePromotionEmulator();
+const FAST = { retryBaseDelayMs: 10, maxRetries: 1, timeoutSeconds: 10 };
+const writes = () => requestLog().filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.surface !== "rrs" && e.surface !== "storage").map((e) => `${e.surface} ${e.method}`);
+
+async function createEndpoint(): Promise<ScoringEndpointState> {
+  const { classic } = env.emulator.manifest;
+  const inputs: Partial<ScoringEndpointInputs> = {
+    resourceName: "ep", workspaceId: classic.workspaceId, webServiceId: classic.predictiveService.id, endpointName: uniqueName("wave"),
+    workspaceToken: classic.workspaceToken, region: classic.region, managementBaseUrl: classic.managementBaseUrl, http: FAST,
+  };
+  const checked = await scoringEndpointProvider.check!({} as never, inputs as never);
+  return (await scoringEndpointProvider.create!(checked.inputs as ScoringEndpointInputs)).outs as ScoringEndpointState;
+}
+
+test("refresh sees a hand-moved target; the next update re-binds only that target", async () => {
+  const { classic, storage, containers } = env.emulator.manifest;
+  const prefix = `${uniqueName("wave")}/`;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  const eps = [await createEndpoint(), await createEndpoint(), await createEndpoint()];
+  const model = await getLatestModelBlob({ storageAccountName: storage.accountName, storageAccountKey: storage.accountKey, storageBlobEndpoint: storage.blobEndpoint, container: containers.models, prefix });
+  const wave: Partial<RolloutWaveInputs> = {
+    resourceName: "wave", model, workspaceToken: classic.workspaceToken, storageAccountName: storage.accountName, storageAccountKey: storage.accountKey,
+    storageBlobEndpoint: storage.blobEndpoint, verification: { sampleRow: SAMPLE_ROW, timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, promotion: "gated",
+    targets: eps.map((ep) => ({ kind: "classic" as const, trainedModelName: classic.predictiveService.trainedModelResourceName, managementBaseUrl: ep.managementBaseUrl, workspaceId: ep.workspaceId, webServiceId: ep.webServiceId, endpointName: ep.endpointName })),
+  };
+  const checked = await rolloutWaveProvider.check!({} as never, wave as never);
+  expect(checked.failures).toEqual([]);
+  resetRequestLog();
+  const created = await rolloutWaveProvider.create!(checked.inputs as RolloutWaveInputs);
+  expect(writes()).toEqual(["management PATCH", "management PATCH", "management PATCH"]);
+
+  // Someone points the second endpoint at another model by hand.
+  const other = await env.models.upload(prefix, "other", 3);
+  await env.models.patchEndpointOutOfBand(eps[1].endpointName, classic.workspaceToken, other.path);
+  const refreshed = await rolloutWaveProvider.read!(created.id, created.outs as RolloutWaveState);
+  const drifted = (refreshed.props as RolloutWaveState).bound.find((b) => b.key.endsWith(eps[1].endpointName))!;
+  expect(drifted).toMatchObject({ model: { path: other.path }, verifiedBy: "refresh" });
+  expect(Object.keys(refreshed.inputs ?? {})).not.toContain("bound");
+
+  const again = await rolloutWaveProvider.check!(refreshed.inputs as never, wave as never);
+  const diff = await rolloutWaveProvider.diff!(created.id, refreshed.props as RolloutWaveState, again.inputs as RolloutWaveInputs);
+  expect(diff.changes).toBe(true);
+  resetRequestLog();
+  const updated = await rolloutWaveProvider.update!(created.id, refreshed.props as RolloutWaveState, again.inputs as RolloutWaveInputs);
+  expect(writes()).toEqual(["management PATCH"]);
+  expect((updated.outs as RolloutWaveState).bound.every((b) => b.model.path === v1.path)).toBe(true);
+});
