@@ -56,3 +56,30 @@ test("refresh sees a hand-moved target; the next update re-binds only that targe
   expect(writes()).toEqual(["management PATCH"]);
   expect((updated.outs as RolloutWaveState).bound.every((b) => b.model.path === v1.path)).toBe(true);
 });
+
+test("a throttled service (429 with Retry-After) slows a wave down but every target is bound once and verified", async () => {
+  const { classic, storage, containers } = env.emulator.manifest;
+  const prefix = `${uniqueName("throttle")}/`;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  const eps = [await createEndpoint(), await createEndpoint(), await createEndpoint(), await createEndpoint()];
+  const model = await getLatestModelBlob({ storageAccountName: storage.accountName, storageAccountKey: storage.accountKey, storageBlobEndpoint: storage.blobEndpoint, container: containers.models, prefix });
+  const wave: Partial<RolloutWaveInputs> = {
+    resourceName: "throttled", model, workspaceToken: classic.workspaceToken, storageAccountName: storage.accountName, storageAccountKey: storage.accountKey,
+    storageBlobEndpoint: storage.blobEndpoint, verification: { sampleRow: SAMPLE_ROW, timeoutSeconds: 30, intervalSeconds: 0.2 }, promotion: "gated",
+    http: { ...FAST, maxRetries: 8 },
+    targets: eps.map((ep) => ({ kind: "classic" as const, trainedModelName: classic.predictiveService.trainedModelResourceName, managementBaseUrl: ep.managementBaseUrl, workspaceId: ep.workspaceId, webServiceId: ep.webServiceId, endpointName: ep.endpointName })),
+  };
+  const checked = await rolloutWaveProvider.check!({} as never, wave as never);
+  await fetch(`${env.emulator.url}/_emulator/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ management: { throttleRate: 0.4, retryAfterSeconds: 1 }, rrs: { throttleRate: 0.4, retryAfterSeconds: 1 } }) });
+  try {
+    resetRequestLog();
+    const created = await rolloutWaveProvider.create!(checked.inputs as RolloutWaveInputs);
+    const log = requestLog();
+    expect(log.some((e) => e.status === 429)).toBe(true);
+    // Exactly one PATCH per target was accepted; the 429s were answered before anything was applied.
+    expect(log.filter((e) => e.method === "PATCH" && e.status === 200)).toHaveLength(4);
+    expect((created.outs as RolloutWaveState).bound.map((b) => [b.model.path, b.verifiedBy])).toEqual(Array(4).fill([v1.path, "model-headers"]));
+  } finally {
+    await fetch(`${env.emulator.url}/_emulator/faults`, { method: "PUT", headers: { "Content-Type": "application/json" }, body: "{}" });
+  }
+});
