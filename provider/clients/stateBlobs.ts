@@ -8,7 +8,7 @@
  * surface, never a service surface.
  */
 import { isServiceError } from "../errors";
-import { STORAGE_API_VERSION, joinUrl, send, withQuery } from "../transport";
+import { HttpResponse, STORAGE_API_VERSION, joinUrl, send, withQuery } from "../transport";
 import { StorageAccess, blobEndpointOf, blobUrl, listBlobs, mintSas, SAS_CLOCK_SKEW_MINUTES } from "./storage";
 
 /** The container that holds claims/ and audit/. Created on first use when the account key allows it. */
@@ -76,8 +76,8 @@ async function withContainer<T>(access: StorageAccess, op: () => Promise<T>): Pr
   }
 }
 
-/** Reads a JSON blob, or undefined when it (or the container) does not exist. */
-export async function readStateBlob<T>(access: StorageAccess, path: string): Promise<StateBlob<T> | undefined> {
+/** GET of a state blob: its answer, or undefined when it (or the container) does not exist. */
+async function getStateBlob(access: StorageAccess, path: string): Promise<HttpResponse<unknown> | undefined> {
   const res = await send<unknown>({
     surface: "storage",
     method: "GET",
@@ -86,22 +86,21 @@ export async function readStateBlob<T>(access: StorageAccess, path: string): Pro
     acceptStatus: [404],
     settings: access.http,
   });
-  if (res.status === 404) return undefined;
+  return res.status === 404 ? undefined : res;
+}
+
+/** Reads a JSON blob, or undefined when it (or the container) does not exist. */
+export async function readStateBlob<T>(access: StorageAccess, path: string): Promise<StateBlob<T> | undefined> {
+  const res = await getStateBlob(access, path);
+  if (!res) return undefined;
   const value = (typeof res.data === "string" ? JSON.parse(res.data) : res.data) as T;
   return { value, etag: unquote(res.headers["etag"]) };
 }
 
 /** Reads a text blob (JSON lines), or undefined when it does not exist. */
 export async function readStateText(access: StorageAccess, path: string): Promise<string | undefined> {
-  const res = await send<unknown>({
-    surface: "storage",
-    method: "GET",
-    url: signed(access, path, "r"),
-    headers: { "x-ms-version": STORAGE_API_VERSION, Accept: "*/*" },
-    acceptStatus: [404],
-    settings: access.http,
-  });
-  if (res.status === 404) return undefined;
+  const res = await getStateBlob(access, path);
+  if (!res) return undefined;
   // The transport parses a body that looks like JSON; a one-line JSON-lines blob comes back as an object.
   return typeof res.data === "string" ? res.data : res.data === undefined ? "" : `${JSON.stringify(res.data)}\n`;
 }

@@ -2,7 +2,7 @@
 import type { UserDelegationKey } from "../clients/storage";
 import type { GateArgs, GateVerdict } from "../promotion/gate";
 import type { PromotionPolicy } from "../promotion/freshModels";
-import type { TargetCoordinates, VerificationArgs } from "../targets/target";
+import type { ModelStorageInputs, TargetCoordinates, VerificationArgs } from "../targets/target";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 
@@ -14,7 +14,7 @@ export interface WaveTarget extends TargetCoordinates {
   trainedModelName: string;
 }
 
-export interface RolloutWaveInputs {
+export interface RolloutWaveInputs extends ModelStorageInputs {
   credentialConfig?: Partial<Record<string, string>>;
   resourceName?: string;
   /** 0-based position in the rollout, and the number of waves, for messages. */
@@ -26,11 +26,6 @@ export interface RolloutWaveInputs {
   workspaceToken?: string;
   /** Secret. ARM bearer token for every ARM target. */
   armToken?: string;
-  storageAccountName: string;
-  storageBlobEndpoint?: string;
-  storageAccountKey?: string;
-  storageUserDelegationKey?: UserDelegationKey;
-  sasLifetimeMinutes?: number;
   verification?: VerificationArgs;
   gate?: GateArgs;
   promotion?: PromotionPolicy;

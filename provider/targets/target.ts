@@ -59,8 +59,17 @@ export interface TargetCoordinates {
   apiLocation?: string;
 }
 
+/** The storage account holding the models, its credentials, and the lifetime of the SAS minted from them. */
+export interface ModelStorageInputs {
+  storageAccountName: string;
+  storageBlobEndpoint?: string;
+  storageAccountKey?: string;
+  storageUserDelegationKey?: UserDelegationKey;
+  sasLifetimeMinutes?: number;
+}
+
 /** Flat inputs the provider receives (the class unpacks the target). */
-export interface TrainedModelBindingInputs extends TargetCoordinates {
+export interface TrainedModelBindingInputs extends TargetCoordinates, ModelStorageInputs {
   /** Credential field → stack config key; read, refresh and delete use the current value (credentials.ts). */
   credentialConfig?: Partial<Record<string, string>>;
   resourceName?: string;
@@ -72,11 +81,6 @@ export interface TrainedModelBindingInputs extends TargetCoordinates {
   scoringKey?: string;
   trainedModelName: string;
   model: ModelBlobRef;
-  storageAccountName: string;
-  storageBlobEndpoint?: string;
-  storageAccountKey?: string;
-  storageUserDelegationKey?: UserDelegationKey;
-  sasLifetimeMinutes?: number;
   verification?: VerificationArgs;
   http?: HttpSettings;
   /** Metric gate, checked at preview when the new model is known and again before the write. */

@@ -6,7 +6,7 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { listPromotions } from "../../../provider/audit";
 import { STATE_CONTAINER } from "../../../provider/clients/stateBlobs";
-import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
+import type { ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { trainedModelBindingProvider, TrainedModelBindingInputs, TrainedModelBindingState } from "../../../provider/lifecycle/trainedModelBinding";
 import { rolloutWaveProvider, RolloutWaveInputs } from "../../../provider/lifecycle/rolloutWave";
 import { getLatestModelBlob } from "../../../provider/latestModel";
@@ -16,9 +16,10 @@ import { fromWire } from "../../../provider/lifecycle/quiet";
 import type { ModelBlobRef } from "../../../provider/validation";
 import { SAMPLE_ROW, usePromotionEmulator } from "../../support/promotion";
 import { uniqueName } from "../../support/storage";
+import { FAST_HTTP, createAddedEndpoint } from "../../support/endpoints";
 
 const env = usePromotionEmulator();
-const FAST = { retryBaseDelayMs: 10, maxRetries: 1, timeoutSeconds: 10 };
+const FAST = FAST_HTTP;
 const STACK_A = "organization/promotion/team-a";
 const STACK_B = "organization/promotion/team-b";
 
@@ -29,15 +30,7 @@ const storage = () => {
 const stateContainer = () => BlobServiceClient.fromConnectionString(env.emulator.manifest.storage.connectionString).getContainerClient(STATE_CONTAINER);
 const writes = () => requestLog().filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.surface !== "rrs").map((e) => `${e.surface} ${e.method}`);
 
-async function createEndpoint(): Promise<ScoringEndpointState> {
-  const { classic } = env.emulator.manifest;
-  const inputs: Partial<ScoringEndpointInputs> = {
-    resourceName: "ep", workspaceId: classic.workspaceId, webServiceId: classic.predictiveService.id, endpointName: uniqueName("own"),
-    workspaceToken: classic.workspaceToken, region: classic.region, managementBaseUrl: classic.managementBaseUrl, http: FAST,
-  };
-  const checked = await scoringEndpointProvider.check!({} as never, inputs as never);
-  return (await scoringEndpointProvider.create!(checked.inputs as ScoringEndpointInputs)).outs as ScoringEndpointState;
-}
+const createEndpoint = (): Promise<ScoringEndpointState> => createAddedEndpoint(env.emulator.manifest, "own");
 
 function binding(ep: ScoringEndpointState, model: ModelBlobRef, ownerStack: string, extra: Partial<TrainedModelBindingInputs> = {}): Partial<TrainedModelBindingInputs> {
   return {

@@ -2,26 +2,19 @@
  * RolloutWave's lifecycle against the emulator: refresh sees a target that someone moved by hand, the next diff
  * reports it, and the update re-binds that target alone (one PATCH); refresh records no outputs as inputs.
  */
-import { scoringEndpointProvider, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
+import type { ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { rolloutWaveProvider, RolloutWaveInputs, RolloutWaveState } from "../../../provider/lifecycle/rolloutWave";
 import { getLatestModelBlob } from "../../../provider/latestModel";
 import { requestLog, resetRequestLog } from "../../../provider/transport";
 import { SAMPLE_ROW, usePromotionEmulator } from "../../support/promotion";
 import { uniqueName } from "../../support/storage";
+import { FAST_HTTP, createAddedEndpoint } from "../../support/endpoints";
 
 const env = usePromotionEmulator();
-const FAST = { retryBaseDelayMs: 10, maxRetries: 1, timeoutSeconds: 10 };
+const FAST = FAST_HTTP;
 const writes = () => requestLog().filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.surface !== "rrs" && e.surface !== "storage").map((e) => `${e.surface} ${e.method}`);
 
-async function createEndpoint(): Promise<ScoringEndpointState> {
-  const { classic } = env.emulator.manifest;
-  const inputs: Partial<ScoringEndpointInputs> = {
-    resourceName: "ep", workspaceId: classic.workspaceId, webServiceId: classic.predictiveService.id, endpointName: uniqueName("wave"),
-    workspaceToken: classic.workspaceToken, region: classic.region, managementBaseUrl: classic.managementBaseUrl, http: FAST,
-  };
-  const checked = await scoringEndpointProvider.check!({} as never, inputs as never);
-  return (await scoringEndpointProvider.create!(checked.inputs as ScoringEndpointInputs)).outs as ScoringEndpointState;
-}
+const createEndpoint = (): Promise<ScoringEndpointState> => createAddedEndpoint(env.emulator.manifest, "wave");
 
 test("refresh sees a hand-moved target; the next update re-binds only that target", async () => {
   const { classic, storage, containers } = env.emulator.manifest;
