@@ -16,7 +16,7 @@ export type { PipelineParameterValue } from "./lifecycle/pipelineRun";
 export { ScoringEndpoint } from "./resources/scoringEndpoint";
 export type { ScoringEndpointArgs } from "./resources/scoringEndpoint";
 export { TrainedModelBinding } from "./resources/trainedModelBinding";
-export type { TrainedModelBindingArgs, ClassicEndpointTarget, ArmWebServiceTarget } from "./resources/trainedModelBinding";
+export type { TrainedModelBindingArgs, ClassicEndpointTarget, ArmWebServiceTarget, ModelStorageArgs } from "./resources/trainedModelBinding";
 export type { VerificationArgs } from "./lifecycle/trainedModelBinding";
 export type { VerificationSample } from "./promotion/samples";
 export type { GateArgs, GateCheck, GateVerdict, MetricName } from "./promotion/gate";

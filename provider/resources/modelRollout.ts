@@ -5,14 +5,13 @@
  * per wave, with the model old → new and the wave's targets.
  */
 import * as pulumi from "@pulumi/pulumi";
-import type { UserDelegationKey } from "../clients/storage";
 import type { GateArgs } from "../promotion/gate";
 import type { PromotionPolicy } from "../promotion/freshModels";
 import type { VerificationArgs } from "../targets/target";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import type { WaveBound, WaveTarget } from "../lifecycle/rolloutWaveTypes";
-import type { ArmWebServiceTarget, ClassicEndpointTarget } from "./trainedModelBinding";
+import type { ArmWebServiceTarget, ClassicEndpointTarget, ModelStorageArgs } from "./trainedModelBinding";
 import type { ScoringEndpoint } from "./scoringEndpoint";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
@@ -32,17 +31,12 @@ export interface RolloutTarget {
 }
 
 /** Shared by a rollout's waves: the model, credentials, storage, gate, verification. */
-export interface RolloutWaveArgs {
+export interface RolloutWaveArgs extends ModelStorageArgs {
   model: pulumi.Input<ModelBlobRef>;
   /** Secret. Management auth for every classic target. */
   workspaceToken?: pulumi.Input<string>;
   /** Secret. ARM bearer token for every ARM target. */
   armToken?: pulumi.Input<string>;
-  storageAccountName: pulumi.Input<string>;
-  storageBlobEndpoint?: pulumi.Input<string>;
-  storageAccountKey?: pulumi.Input<string>;
-  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
-  sasLifetimeMinutes?: pulumi.Input<number>;
   verification?: pulumi.Input<VerificationArgs>;
   /** Checked at preview for every wave against the model its targets serve, and again before each wave writes. */
   gate?: pulumi.Input<GateArgs>;

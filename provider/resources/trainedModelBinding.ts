@@ -48,7 +48,21 @@ export interface ArmWebServiceTarget {
   apiLocation?: string;
 }
 
-export interface TrainedModelBindingArgs {
+/** The storage account holding the models a binding or a rollout serves, and how its read SAS is minted. */
+export interface ModelStorageArgs {
+  /** Storage account holding the model. */
+  storageAccountName: pulumi.Input<string>;
+  /** Blob endpoint; default `https://{account}.blob.core.windows.net/`. */
+  storageBlobEndpoint?: pulumi.Input<string>;
+  /** Secret. Account key, used to mint the short-lived read SAS at apply time. */
+  storageAccountKey?: pulumi.Input<string>;
+  /** Secret. User-delegation key, the alternative to storageAccountKey. */
+  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
+  /** Lifetime of the SAS handed to the classic PATCH, in minutes (1–1440). Default 15. */
+  sasLifetimeMinutes?: pulumi.Input<number>;
+}
+
+export interface TrainedModelBindingArgs extends ModelStorageArgs {
   /**
    * Stack config keys holding this resource's credentials, by argument name (e.g. `{ workspaceToken:
    * "workspaceToken", armToken: "armToken" }`; `ns:key` for another namespace). Every operation, refresh and
@@ -77,16 +91,6 @@ export interface TrainedModelBindingArgs {
   trainedModelName: pulumi.Input<string>;
   /** The model to serve — from RetrainingRun.model or getLatestModelBlob. Its identity shows in preview. */
   model: pulumi.Input<ModelBlobRef>;
-  /** Storage account holding the model. */
-  storageAccountName: pulumi.Input<string>;
-  /** Blob endpoint; default `https://{account}.blob.core.windows.net/`. */
-  storageBlobEndpoint?: pulumi.Input<string>;
-  /** Secret. Account key, used to mint the short-lived read SAS at apply time. */
-  storageAccountKey?: pulumi.Input<string>;
-  /** Secret. User-delegation key, the alternative to storageAccountKey. */
-  storageUserDelegationKey?: pulumi.Input<UserDelegationKey>;
-  /** Lifetime of the SAS handed to the classic PATCH, in minutes (1–1440). Default 15. */
-  sasLifetimeMinutes?: pulumi.Input<number>;
   verification?: pulumi.Input<VerificationArgs>;
   http?: pulumi.Input<HttpSettings>;
   /**
