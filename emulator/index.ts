@@ -17,7 +17,7 @@ import { failInterruptedJobs } from "./routes/batch";
 import { failInterruptedRuns } from "./routes/pipelines";
 import { seed } from "./seed";
 import type { Stores } from "./store";
-import { createFileStores, createMemoryStores } from "./store/file";
+import { FileStores, createFileStores, createMemoryStores } from "./store/file";
 
 export type { EmulatorOptions } from "./config";
 export type { EmulatorManifest } from "./manifest";
@@ -58,8 +58,10 @@ export async function startEmulator(overrides: Partial<EmulatorOptions> = {}): P
 
   const scheduler = new Scheduler();
   let app: FastifyInstance | undefined;
+  let fileStores: FileStores | undefined;
   try {
-    const stores = options.inMemory ? createMemoryStores() : createFileStores(options.dataDir);
+    fileStores = options.inMemory ? undefined : createFileStores(options.dataDir);
+    const stores = fileStores ?? createMemoryStores();
     const ctx: EmulatorContext = {
       options,
       stores,
@@ -96,12 +98,14 @@ export async function startEmulator(overrides: Partial<EmulatorOptions> = {}): P
         (closing ??= (async () => {
           await running.close();
           await scheduler.close();
+          fileStores?.close();
           await azurite?.stop();
         })()),
     };
   } catch (err) {
     await app?.close().catch(() => undefined);
     await scheduler.close();
+    fileStores?.close();
     await azurite?.stop();
     throw err;
   }

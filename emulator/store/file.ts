@@ -1,22 +1,16 @@
 /**
- * File-backed stores: the in-memory stores, loaded from and saved to JSON files in `{dataDir}/state/`. Every change
- * rewrites that aggregate's file atomically (write a temporary file, then rename), so a crash leaves either the old
- * or the new file, never half of one. Files are mode 0600: they hold keys and client connection strings.
- * Bound models are kept as `{dataDir}/models/{sha256}.ilearner`.
+ * File-backed stores: the in-memory stores, loaded at start from `{dataDir}/state/emulator.db` and writing each
+ * changed record to it as the change happens (store/sqlite.ts says why SQLite and what survives a kill). State
+ * from before (JSON files, one per aggregate) is migrated on first start (store/legacy.ts). Files are mode 0600:
+ * they hold keys and client connection strings. Bound models are kept as `{dataDir}/models/{sha256}.ilearner`.
  */
 import * as fs from "fs";
 import * as path from "path";
 import type { Stores } from "./index";
-import { MemoryArmStore, MemoryClassicStore, MemoryJobStore, MemoryMetaStore, MemoryModelRepository, MemoryPipelineStore } from "./memory";
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, "utf8")) as T;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw new Error(`Cannot read emulator state ${file}: ${(err as Error).message}. Fix or delete the file (the data dir then starts empty).`);
-  }
-}
+import { migrateLegacyJson } from "./legacy";
+import { ArmSnapshot, ClassicSnapshot, MemoryArmStore, MemoryClassicStore, MemoryJobStore, MemoryMetaStore, MemoryModelRepository, MemoryPipelineStore, PipelineSnapshot } from "./memory";
+import { RecordDatabase } from "./sqlite";
+import type { JobRecord, MetaRecord } from "./types";
 
 /** Writes `file` atomically with mode 0600. */
 export function writeFileAtomic(file: string, data: string | Buffer): void {
@@ -25,20 +19,42 @@ export function writeFileAtomic(file: string, data: string | Buffer): void {
   fs.renameSync(tmp, file);
 }
 
-export function createFileStores(dataDir: string): Stores {
+/** Stores backed by a data dir; `close()` releases its database (and the data dir's lock). */
+export interface FileStores extends Stores {
+  close(): void;
+}
+
+export function createFileStores(dataDir: string): FileStores {
   const stateDir = path.join(dataDir, "state");
   const modelsDir = path.join(dataDir, "models");
   fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   fs.mkdirSync(modelsDir, { recursive: true, mode: 0o700 });
-  const file = (name: string): string => path.join(stateDir, `${name}.json`);
-  const saver = (name: string, snapshot: () => unknown) => () => writeFileAtomic(file(name), JSON.stringify(snapshot(), null, 1));
+  const db = RecordDatabase.open(path.join(stateDir, "emulator.db"));
+  try {
+    migrateLegacyJson(stateDir, db);
+    const loaded = db.loadAll();
+    const all = <T>(collection: Parameters<typeof loaded.get>[0]): T[] => (loaded.get(collection) ?? []) as T[];
+    const save = db.apply.bind(db);
+    const classicSnapshot: ClassicSnapshot = { workspaces: all("workspace"), webServices: all("webService"), endpoints: all("endpoint") };
+    const armSnapshot: ArmSnapshot = { services: all("armService"), operations: all("armOperation") };
+    const pipelineSnapshot: PipelineSnapshot = { endpoints: all("pipelineEndpoint"), runs: all("pipelineRun") };
+    return {
+      classic: new MemoryClassicStore(classicSnapshot, save),
+      jobs: new MemoryJobStore(all<JobRecord>("job"), save),
+      arm: new MemoryArmStore(armSnapshot, save),
+      pipelines: new MemoryPipelineStore(pipelineSnapshot, save),
+      meta: new MemoryMetaStore(all<MetaRecord>("meta")[0], save),
+      models: fileModelRepository(modelsDir),
+      close: () => db.close(),
+    };
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
 
-  const classic: MemoryClassicStore = new MemoryClassicStore(readJson(file("classic")), saver("classic", () => classic.snapshot()));
-  const jobs: MemoryJobStore = new MemoryJobStore(readJson(file("jobs")), saver("jobs", () => jobs.snapshot()));
-  const arm: MemoryArmStore = new MemoryArmStore(readJson(file("arm")), saver("arm", () => arm.snapshot()));
-  const pipelines: MemoryPipelineStore = new MemoryPipelineStore(readJson(file("pipelines")), saver("pipelines", () => pipelines.snapshot()));
-  const meta: MemoryMetaStore = new MemoryMetaStore(readJson(file("meta")), saver("meta", () => meta.snapshot()));
-
+/** Bound models as files: written once (atomically) per hash, read back on a cache miss. */
+function fileModelRepository(modelsDir: string): Stores["models"] {
   const modelFile = (hash: string): string => path.join(modelsDir, `${hash}.ilearner`);
   const memoryModels = new MemoryModelRepository((hash) => {
     try {
@@ -47,7 +63,7 @@ export function createFileStores(dataDir: string): Stores {
       return undefined;
     }
   });
-  const models = {
+  return {
     put(hash: string, bytes: Buffer): void {
       if (!fs.existsSync(modelFile(hash))) writeFileAtomic(modelFile(hash), bytes);
       memoryModels.put(hash, bytes);
@@ -55,7 +71,6 @@ export function createFileStores(dataDir: string): Stores {
     has: (hash: string) => memoryModels.has(hash),
     load: (hash: string) => memoryModels.load(hash),
   };
-  return { classic, jobs, arm, pipelines, meta, models };
 }
 
 export function createMemoryStores(): Stores {

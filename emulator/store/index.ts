@@ -2,8 +2,8 @@
  * The emulator's state, one interface per aggregate. Route handlers see only these interfaces. Records returned are
  * the stored objects; a handler that changes one calls the matching `put` so the change is persisted.
  *
- * Two implementations: in memory (`store/memory.ts`) and file-backed (`store/file.ts`, JSON in the data dir,
- * written atomically on every change).
+ * Two implementations: in memory (`store/memory.ts`) and file-backed (`store/file.ts`: the in-memory stores, each
+ * changed record written to SQLite in the data dir as it changes).
  */
 import type {
   ArmServiceRecord,

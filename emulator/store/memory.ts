@@ -1,6 +1,6 @@
 /**
- * In-memory stores. Each takes an optional snapshot to start from and a change callback, which is how the
- * file-backed stores (store/file.ts) persist them.
+ * In-memory stores. Each takes an optional snapshot to start from and a change callback told which record changed,
+ * which is how the file-backed stores (store/file.ts) persist one record per write.
  */
 import { loadModel, TrainedModel } from "../ml";
 import type { ArmStore, ClassicStore, JobStore, MetaStore, ModelRepository, PipelineStore } from "./index";
@@ -17,7 +17,17 @@ import type {
   WorkspaceRecord,
 } from "./types";
 
-export type OnChange = () => void;
+/** The collections records are persisted in; one row per (collection, key). */
+export type Collection = "workspace" | "webService" | "endpoint" | "job" | "armService" | "armOperation" | "pipelineEndpoint" | "pipelineRun" | "meta";
+
+/** One record written (`record` set) or deleted (`record` undefined). */
+export interface RecordChange {
+  collection: Collection;
+  key: string;
+  record?: unknown;
+}
+
+export type OnChange = (change: RecordChange) => void;
 const NOOP: OnChange = () => undefined;
 
 export interface ClassicSnapshot {
@@ -56,7 +66,7 @@ export class MemoryClassicStore implements ClassicStore {
       this.credentials.delete(old.secondaryToken);
     }
     this.indexWorkspace(workspace);
-    this.onChange();
+    this.onChange({ collection: "workspace", key: workspace.id, record: workspace });
   }
 
   getWebService(id: string): WebServiceRecord | undefined {
@@ -69,7 +79,7 @@ export class MemoryClassicStore implements ClassicStore {
 
   putWebService(service: WebServiceRecord): void {
     this.webServices.set(service.id, service);
-    this.onChange();
+    this.onChange({ collection: "webService", key: service.id, record: service });
   }
 
   getEndpoint(webServiceId: string, name: string): EndpointRecord | undefined {
@@ -88,14 +98,14 @@ export class MemoryClassicStore implements ClassicStore {
     const old = this.endpoints.get(endpointKey(endpoint.webServiceId, endpoint.name));
     if (old) this.unindexEndpoint(old);
     this.indexEndpoint(endpoint);
-    this.onChange();
+    this.onChange({ collection: "endpoint", key: endpointKey(endpoint.webServiceId, endpoint.name), record: endpoint });
   }
 
   deleteEndpoint(webServiceId: string, name: string): boolean {
     const old = this.endpoints.get(endpointKey(webServiceId, name));
     if (!old) return false;
     this.unindexEndpoint(old);
-    this.onChange();
+    this.onChange({ collection: "endpoint", key: endpointKey(webServiceId, name) });
     return true;
   }
 
@@ -141,7 +151,7 @@ export class MemoryJobStore implements JobStore {
 
   put(job: JobRecord): void {
     this.jobs.set(job.id, job);
-    this.onChange();
+    this.onChange({ collection: "job", key: job.id, record: job });
   }
 
   list(): JobRecord[] {
@@ -187,14 +197,14 @@ export class MemoryArmStore implements ArmStore {
     const old = this.services.get(service.key);
     if (old) this.unindex(old);
     this.index(service);
-    this.onChange();
+    this.onChange({ collection: "armService", key: service.key, record: service });
   }
 
   deleteService(key: string): boolean {
     const old = this.services.get(key);
     if (!old) return false;
     this.unindex(old);
-    this.onChange();
+    this.onChange({ collection: "armService", key });
     return true;
   }
 
@@ -208,7 +218,7 @@ export class MemoryArmStore implements ArmStore {
 
   putOperation(operation: AsyncOperationRecord): void {
     this.operations.set(operation.name, operation);
-    this.onChange();
+    this.onChange({ collection: "armOperation", key: operation.name, record: operation });
   }
 
   listOperations(): AsyncOperationRecord[] {
@@ -265,7 +275,7 @@ export class MemoryPipelineStore implements PipelineStore {
 
   putEndpoint(endpoint: PipelineEndpointRecord): void {
     this.endpoints.set(endpoint.id, endpoint);
-    this.onChange();
+    this.onChange({ collection: "pipelineEndpoint", key: endpoint.id, record: endpoint });
   }
 
   getRun(id: string): PipelineRunRecord | undefined {
@@ -274,7 +284,7 @@ export class MemoryPipelineStore implements PipelineStore {
 
   putRun(run: PipelineRunRecord): void {
     this.runs.set(run.id, run);
-    this.onChange();
+    this.onChange({ collection: "pipelineRun", key: run.id, record: run });
   }
 
   listRuns(): PipelineRunRecord[] {
@@ -295,7 +305,7 @@ export class MemoryMetaStore implements MetaStore {
 
   put(meta: MetaRecord): void {
     this.meta = meta;
-    this.onChange();
+    this.onChange({ collection: "meta", key: "meta", record: meta });
   }
 }
 

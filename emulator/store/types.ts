@@ -1,4 +1,4 @@
-/** Records the stores keep. Plain JSON values: the file-backed stores persist them as they are. */
+/** Records the stores keep. Plain JSON values: the file-backed stores persist each one as its JSON. */
 import type { BatchStatusCode } from "../wire/batch";
 import type { PipelineRunStatus } from "../wire/pipelines";
 import type { AsyncOperationStatus, WebServiceResource } from "../wire/arm";
