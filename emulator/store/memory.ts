@@ -96,7 +96,8 @@ export class MemoryClassicStore implements ClassicStore {
 
   putEndpoint(endpoint: EndpointRecord): void {
     const old = this.endpoints.get(endpointKey(endpoint.webServiceId, endpoint.name));
-    if (old) this.unindexEndpoint(old);
+    // An update keeps the endpoint's place in listings (and after a restart, which loads in creation order).
+    if (old) this.forgetEndpointLookups(old);
     this.indexEndpoint(endpoint);
     this.onChange({ collection: "endpoint", key: endpointKey(endpoint.webServiceId, endpoint.name), record: endpoint });
   }
@@ -128,6 +129,10 @@ export class MemoryClassicStore implements ClassicStore {
 
   private unindexEndpoint(e: EndpointRecord): void {
     this.endpoints.delete(endpointKey(e.webServiceId, e.name));
+    this.forgetEndpointLookups(e);
+  }
+
+  private forgetEndpointLookups(e: EndpointRecord): void {
     this.endpointsById.delete(e.id);
     this.credentials.delete(e.primaryKey);
     this.credentials.delete(e.secondaryKey);
@@ -195,7 +200,8 @@ export class MemoryArmStore implements ArmStore {
 
   putService(service: ArmServiceRecord): void {
     const old = this.services.get(service.key);
-    if (old) this.unindex(old);
+    // An update keeps the service's place in listings, as for endpoints.
+    if (old) this.forgetLookups(old);
     this.index(service);
     this.onChange({ collection: "armService", key: service.key, record: service });
   }
@@ -234,6 +240,10 @@ export class MemoryArmStore implements ArmStore {
 
   private unindex(s: ArmServiceRecord): void {
     this.services.delete(s.key);
+    this.forgetLookups(s);
+  }
+
+  private forgetLookups(s: ArmServiceRecord): void {
     this.byId.delete(s.serviceId);
     this.byKey.delete(s.keys.primary);
     this.byKey.delete(s.keys.secondary);

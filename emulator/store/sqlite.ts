@@ -62,7 +62,8 @@ export class RecordDatabase {
       if (version > FORMAT_VERSION) {
         throw new Error(`Emulator state ${file} was written by a newer emulator (format ${version}, this one reads ${FORMAT_VERSION}); use that emulator or delete the data dir.`);
       }
-      db.exec("CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, PRIMARY KEY (collection, key)) WITHOUT ROWID");
+      // A rowid table: an upsert keeps the row's rowid, so loading by rowid gives creation order (the listings' order).
+      db.exec("CREATE TABLE IF NOT EXISTS records (collection TEXT NOT NULL, key TEXT NOT NULL, json TEXT NOT NULL, UNIQUE (collection, key))");
       db.exec(`PRAGMA user_version = ${FORMAT_VERSION}`);
     } catch (err) {
       db.close();
@@ -81,10 +82,10 @@ export class RecordDatabase {
     return this.db.prepare("SELECT 1 FROM records LIMIT 1").get() === undefined;
   }
 
-  /** Every stored record, by collection. */
+  /** Every stored record, by collection, each collection in creation order. */
   loadAll(): Map<Collection, unknown[]> {
     const out = new Map<Collection, unknown[]>();
-    for (const row of this.db.prepare("SELECT collection, json FROM records").iterate() as Iterable<{ collection: Collection; json: string }>) {
+    for (const row of this.db.prepare("SELECT collection, json FROM records ORDER BY rowid").iterate() as Iterable<{ collection: Collection; json: string }>) {
       let record: unknown;
       try {
         record = JSON.parse(row.json);
