@@ -4,7 +4,10 @@
  * the same run: the engine floor (the same waves as do-nothing dynamic resources carrying the same targets) and the
  * physical floor (the same PATCH + read-back GET + probe per target sent directly, 8 at a time).
  *
- *   npx ts-node --transpile-only bench/rollout.ts [N ...]      (default 200 1000; rewrites its BENCHMARKS.md section)
+ *   npx ts-node --transpile-only bench/rollout.ts [--data-dir] [N ...]      (default 200 1000; rewrites its BENCHMARKS.md section)
+ *
+ * `--data-dir` runs the emulator on a fresh data dir (as `npm run emulator` and `npm start` do) instead of in
+ * memory, and writes its own section.
  *
  * Endpoints are created directly on the emulator first (not timed): the rollout promotes an existing fleet.
  */
@@ -81,10 +84,12 @@ async function physicalFloor(m: EmulatorManifest, models: EmulatorModels, endpoi
 }
 
 async function main(): Promise<void> {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+  const args = process.argv.slice(2);
+  const dataDir = args.includes("--data-dir") ? fs.mkdtempSync(path.join(os.tmpdir(), "rollout-emulator-")) : undefined;
+  const sizes = args.map(Number).filter((n) => n > 0);
   const ns = sizes.length > 0 ? sizes : [200, 1000];
   const azurite = await startAzurite({ inMemory: true });
-  const emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: azurite.connectionString, logLevel: "silent" });
+  const emulator = await startEmulator({ inMemory: !dataDir, dataDir, port: 0, storageConnectionString: azurite.connectionString, logLevel: "silent" });
   const project = packedProject({ "Pulumi.yaml": "name: rollout\nruntime: nodejs\nmain: program.js\n", "program.js": fs.readFileSync(path.join(__dirname, "rollout", "program.js"), "utf8") });
   const models = new EmulatorModels(emulator.manifest);
   const rows: string[] = [];
@@ -141,11 +146,12 @@ async function main(): Promise<void> {
     project.remove();
     await emulator.close();
     await azurite.stop();
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   }
   writeSection(
-    "## Rollout through the real engine (bench/rollout.ts)",
-    `Command: \`npx ts-node --transpile-only bench/rollout.ts ${ns.join(" ")}\`. ${machineLine()}
-
+    dataDir ? "## Rollout through the real engine, emulator with a data dir (bench/rollout.ts --data-dir)" : "## Rollout through the real engine (bench/rollout.ts)",
+    `Command: \`npx ts-node --transpile-only bench/rollout.ts ${dataDir ? "--data-dir " : ""}${ns.join(" ")}\`. ${machineLine()}
+${dataDir ? "\nThe emulator keeps its state in a data dir (SQLite, `state/emulator.db`), as `npm run emulator` and `npm start` run it;\nthe section above is the same benchmark with the emulator in memory.\n" : ""}
 One \`ModelRollout\` of the newest model under a prefix to N existing added endpoints (created directly on the
 emulator first, not timed), canary then waves, gated (\`auc >= 0.6\`, accuracy drop ≤ 0.2) and verified on every
 target (read-back, then a probe that must be served by the new model), run by the CLI (local file backend) from a
