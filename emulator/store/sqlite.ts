@@ -41,6 +41,8 @@ function loadSqlite(): typeof import("node:sqlite") {
 export class RecordDatabase {
   private readonly upsert: StatementSync;
   private readonly remove: StatementSync;
+  /** Own flag: `DatabaseSync.isOpen` is missing from older Node 22 releases. */
+  private closed = false;
 
   private constructor(private readonly db: DatabaseSync, private readonly file: string) {
     this.upsert = db.prepare("INSERT INTO records (collection, key, json) VALUES (?, ?, ?) ON CONFLICT (collection, key) DO UPDATE SET json = excluded.json");
@@ -118,6 +120,8 @@ export class RecordDatabase {
   }
 
   close(): void {
-    if (this.db.isOpen) this.db.close();
+    if (this.closed) return;
+    this.closed = true;
+    this.db.close();
   }
 }
