@@ -51,10 +51,6 @@ export class MemoryClassicStore implements ClassicStore {
     for (const e of initial?.endpoints ?? []) this.indexEndpoint(e);
   }
 
-  snapshot(): ClassicSnapshot {
-    return { workspaces: [...this.workspaces.values()], webServices: [...this.webServices.values()], endpoints: [...this.endpoints.values()] };
-  }
-
   getWorkspace(id: string): WorkspaceRecord | undefined {
     return this.workspaces.get(id);
   }
@@ -146,10 +142,6 @@ export class MemoryJobStore implements JobStore {
     for (const j of initial ?? []) this.jobs.set(j.id, j);
   }
 
-  snapshot(): JobRecord[] {
-    return [...this.jobs.values()];
-  }
-
   get(id: string): JobRecord | undefined {
     return this.jobs.get(id);
   }
@@ -177,11 +169,8 @@ export class MemoryArmStore implements ArmStore {
 
   constructor(initial?: ArmSnapshot, private readonly onChange: OnChange = NOOP) {
     for (const s of initial?.services ?? []) this.index(s);
-    for (const o of initial?.operations ?? []) this.operations.set(o.id, o);
-  }
-
-  snapshot(): ArmSnapshot {
-    return { services: [...this.services.values()], operations: [...this.operations.values()] };
+    // Keyed by name, as putOperation keys them and status URLs name them.
+    for (const o of initial?.operations ?? []) this.operations.set(o.name, o);
   }
 
   getService(key: string): ArmServiceRecord | undefined {
@@ -264,10 +253,6 @@ export class MemoryPipelineStore implements PipelineStore {
     for (const r of initial?.runs ?? []) this.runs.set(r.id, r);
   }
 
-  snapshot(): PipelineSnapshot {
-    return { endpoints: [...this.endpoints.values()], runs: [...this.runs.values()] };
-  }
-
   getEndpoint(id: string): PipelineEndpointRecord | undefined {
     return this.endpoints.get(id);
   }
@@ -305,9 +290,6 @@ export class MemoryPipelineStore implements PipelineStore {
 export class MemoryMetaStore implements MetaStore {
   constructor(private meta: MetaRecord | undefined, private readonly onChange: OnChange = NOOP) {}
 
-  snapshot(): MetaRecord | undefined {
-    return this.meta;
-  }
 
   get(): MetaRecord | undefined {
     return this.meta;

@@ -39,7 +39,8 @@ describe("persistence of a 1,000-endpoint fleet across a restart", () => {
     const ws = (url: string) => `${url}/workspaces/${m1.classic.workspaceId}`;
     const endpoints = (url: string) => `${ws(url)}/webservices/${m1.classic.predictiveService.id}/endpoints`;
     const token = m1.classic.workspaceToken;
-    let before: { endpoints: any[]; services: any[]; job: any; armKeys: any };
+    let before: { endpoints: any[]; services: any[]; job: any; armKeys: any; armOperation: any };
+    let operationUrl: string;
     let jobId: string;
     try {
       await inFlight(FLEET, async (i) => {
@@ -61,11 +62,18 @@ describe("persistence of a 1,000-endpoint fleet across a restart", () => {
       expect((await call("POST", `${training.apiLocation}/jobs/${jobId}/start?api-version=2.0`, { token: training.primaryKey })).status).toBe(204);
       const job = await pollUntil(() => call("GET", `${training.apiLocation}/jobs/${jobId}?api-version=2.0`, { token: training.primaryKey }), (r) => r.body.StatusCode === "Finished");
 
+      // An ARM update leaves an async operation whose status URL the client may still poll after a restart.
+      const updated = await call("PATCH", armServiceUrl(m1), { token: m1.arm.token, body: { tags: { fleet: "1000" } } });
+      expect(updated.status).toBe(200);
+      operationUrl = updated.headers.get("azure-asyncoperation")!;
+      const operation = await pollUntil(() => call("GET", operationUrl, { token: m1.arm.token }), (r) => r.body.status === "Succeeded");
+
       before = {
         endpoints: (await call("GET", endpoints(m1.classic.managementBaseUrl), { token })).body,
         services: (await call("GET", `${ws(m1.classic.managementBaseUrl)}/webservices`, { token })).body,
         job: job.body,
-        armKeys: (await armKeys(m1)).body,
+        armKeys: (await call("GET", armServiceUrl(m1, "/listKeys"), { token: m1.arm.token })).body,
+        armOperation: operation.body,
       };
       expect(before.endpoints).toHaveLength(FLEET + 1);
     } finally {
@@ -82,7 +90,8 @@ describe("persistence of a 1,000-endpoint fleet across a restart", () => {
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual(moved(before!.endpoints));
       expect((await call("GET", `${ws(m2.classic.managementBaseUrl)}/webservices`, { token })).body).toEqual(moved(before!.services));
-      expect((await armKeys(m2)).body).toEqual(before!.armKeys);
+      expect((await call("GET", armServiceUrl(m2, "/listKeys"), { token: m2.arm.token })).body).toEqual(before!.armKeys);
+      expect((await call("GET", moved(operationUrl!), { token: m2.arm.token })).body).toEqual(before!.armOperation);
       const training = m2.classic.trainingService;
       // Result SAS tokens are minted fresh on every GET; the rest of the finished job must be as it was.
       const job = (await call("GET", `${training.apiLocation}/jobs/${jobId!}?api-version=2.0`, { token: training.primaryKey })).body;
@@ -109,7 +118,8 @@ function withoutSas(value: unknown): unknown {
   return JSON.parse(JSON.stringify(value), (k, v) => (k === "SasBlobToken" ? undefined : v));
 }
 
-function armKeys(m: { arm: { baseUrl: string; token: string; subscriptionId: string; resourceGroup: string; webServiceName: string } }) {
+/** The seeded ARM web service's URL (or one of its actions'), with the api-version. */
+function armServiceUrl(m: { arm: { baseUrl: string; subscriptionId: string; resourceGroup: string; webServiceName: string } }, action = ""): string {
   const { arm } = m;
-  return call("GET", `${arm.baseUrl}/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.MachineLearning/webServices/${arm.webServiceName}/listKeys?api-version=2017-01-01`, { token: arm.token });
+  return `${arm.baseUrl}/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.MachineLearning/webServices/${arm.webServiceName}${action}?api-version=2017-01-01`;
 }
