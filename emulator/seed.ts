@@ -49,9 +49,13 @@ function ensureMeta(ctx: EmulatorContext): MetaRecord {
   return meta;
 }
 
-/** Uploads dataset, model and evaluation when any is missing; returns whether it uploaded. */
-async function ensureSeedBlobs(ctx: EmulatorContext): Promise<boolean> {
-  const service = BlobServiceClient.fromConnectionString(ctx.storage.connectionString);
+/**
+ * Uploads dataset, model and evaluation when any is missing; returns whether it uploaded. Exported so that emulators
+ * started side by side on one storage account (the test suite's) can find them made once, instead of racing to
+ * upload each their own (issue 19).
+ */
+export async function ensureSeedBlobs(connectionString: string, seedRows: number): Promise<boolean> {
+  const service = BlobServiceClient.fromConnectionString(connectionString);
   const blob = (location: string) => {
     const [container, ...rest] = location.split("/");
     return service.getContainerClient(container).getBlockBlobClient(rest.join("/"));
@@ -69,7 +73,7 @@ async function ensureSeedBlobs(ctx: EmulatorContext): Promise<boolean> {
   );
   if (present.every(Boolean)) return false;
   await Promise.all([CONTAINERS.training, CONTAINERS.models, CONTAINERS.experimentOutput].map((c) => service.getContainerClient(c).createIfNotExists()));
-  const csv = generateAdultCsv(ctx.options.seedRows, SEED_DATA_SEED);
+  const csv = generateAdultCsv(seedRows, SEED_DATA_SEED);
   const trained = trainFromCsv(csv);
   const upload = (location: string, data: string | Buffer, contentType: string) => {
     const body = typeof data === "string" ? Buffer.from(data) : data;
@@ -83,7 +87,7 @@ async function ensureSeedBlobs(ctx: EmulatorContext): Promise<boolean> {
 
 export async function seed(ctx: EmulatorContext): Promise<SeedRecord> {
   const meta = ensureMeta(ctx);
-  await ensureSeedBlobs(ctx);
+  await ensureSeedBlobs(ctx.storage.connectionString, ctx.options.seedRows);
   if (meta.seed && ctx.stores.classic.getWorkspace(meta.seed.workspaceId)) return meta.seed;
 
   const { classic, arm, pipelines } = ctx.stores;

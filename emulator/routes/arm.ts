@@ -16,13 +16,13 @@ import {
   ARM_RESOURCE_TYPE,
   AssetItem,
   AsyncOperationStatus,
-  PATCH_WEB_SERVICE_SCHEMA,
-  PUT_WEB_SERVICE_SCHEMA,
   WEB_SERVICE_SHAPE,
   WebServiceProperties,
   WebServiceResource,
   regionOfLocation,
+  webServiceBodySchema,
 } from "../wire/arm";
+import { propertiesIn, propertiesOut } from "../wire/armVersions";
 import { canonicalBody } from "../wire/casing";
 
 const PROVIDER = "Microsoft.MachineLearning";
@@ -47,10 +47,13 @@ export function resourceId(sub: string, rg: string, name: string): string {
   return `/subscriptions/${sub}/resourceGroups/${rg}/providers/${ARM_RESOURCE_TYPE}/${name}`;
 }
 
-/** The resource as GET returns it: never keys, never storageAccount.key (contract §4.2). */
-export function renderService(ctx: EmulatorContext, s: ArmServiceRecord): WebServiceResource {
+/**
+ * The resource as GET returns it under `version`: never keys, never storageAccount.key (contract §4.2); the
+ * swagger location is the execution host's `swagger.json`, usable as it is (issue 19).
+ */
+export function renderService(ctx: EmulatorContext, s: ArmServiceRecord, version: string): WebServiceResource {
   const region = regionOfLocation(s.resource.location);
-  const { keys: _keys, ...properties } = s.resource.properties;
+  const { keys: _keys, ...properties } = propertiesOut(s.resource.properties, version);
   return {
     ...s.resource,
     id: resourceId(s.subscriptionId, s.resourceGroup, s.name),
@@ -64,8 +67,8 @@ export function renderService(ctx: EmulatorContext, s: ArmServiceRecord): WebSer
   };
 }
 
-function renderSparse(ctx: EmulatorContext, s: ArmServiceRecord): WebServiceResource {
-  const full = renderService(ctx, s);
+function renderSparse(ctx: EmulatorContext, s: ArmServiceRecord, version: string): WebServiceResource {
+  const full = renderService(ctx, s, version);
   const p = full.properties;
   return {
     id: full.id,
@@ -86,10 +89,29 @@ function renderSparse(ctx: EmulatorContext, s: ArmServiceRecord): WebServiceReso
   };
 }
 
+/** A failed operation carries `error` beside the RP's own `errorInfo`: ARM clients read the former (issue 19). */
 function renderOperation(o: AsyncOperationRecord): AsyncOperationStatus {
   const { resourceKey: _r, location: _l, subscriptionId: _s, ...status } = o;
-  return status;
+  return status.errorInfo ? { ...status, error: status.errorInfo } : status;
 }
+
+const BODY_SCHEMAS = {
+  PUT: Object.fromEntries(ARM_API_VERSIONS.map((v) => [v, webServiceBodySchema("PUT", v)])),
+  PATCH: Object.fromEntries(ARM_API_VERSIONS.map((v) => [v, webServiceBodySchema("PATCH", v)])),
+};
+
+/** Validates the (canonically cased) body against its api-version's schema; the route schema cannot vary by query. */
+function versionedBody(method: "PUT" | "PATCH") {
+  return async (request: FastifyRequest): Promise<void> => {
+    const schema = BODY_SCHEMAS[method][versionOf(request)];
+    const validate = request.compileValidationSchema(schema, "body");
+    if (validate(request.body)) return;
+    const first = validate.errors?.[0];
+    throw errors.armInvalidRequestContent(first ? `body${first.instancePath} ${first.message}` : "body is invalid");
+  };
+}
+
+const versionOf = (request: FastifyRequest): string => (request.query as Query)["api-version"]!;
 
 export default async function armRoutes(app: FastifyInstance, opts: { ctx: EmulatorContext }): Promise<void> {
   const { ctx } = opts;
@@ -209,13 +231,13 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
 
   // A1
   app.get<{ Params: ServiceParams; Querystring: Query }>(`${RG_PREFIX}/:name`, async function getWebService(request) {
-    return renderService(ctx, serviceOf(request.params));
+    return renderService(ctx, serviceOf(request.params), versionOf(request));
   });
 
   // A2
   app.put<{ Params: ServiceParams; Querystring: Query; Body: WebServiceResource }>(
     `${RG_PREFIX}/:name`,
-    { preValidation: canonicalBody(WEB_SERVICE_SHAPE), schema: { body: PUT_WEB_SERVICE_SCHEMA } },
+    { preValidation: [canonicalBody(WEB_SERVICE_SHAPE), versionedBody("PUT")] },
     async function createOrUpdateWebService(request, reply) {
       const { sub, rg, name } = request.params;
       const key = serviceKey(sub, rg, name);
@@ -223,7 +245,7 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
       if (existing?.resource.properties.readOnly) throw errors.armReadOnly(existing.name);
       const body = request.body;
       const now = new Date().toISOString();
-      const { keys, storageAccount, ...properties } = writableProperties(body.properties);
+      const { keys, storageAccount, ...properties } = writableProperties(propertiesIn(body.properties, versionOf(request)));
       const record: ArmServiceRecord = {
         key,
         subscriptionId: existing?.subscriptionId ?? sub,
@@ -248,20 +270,20 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
       store.putService(record);
       const op = newOperation(record, record.resource.location);
       provision(record, op, changedModelAssets(existing, record.resource.properties.assets));
-      return sendAccepted(reply, existing ? 200 : 201, op, renderService(ctx, record));
+      return sendAccepted(reply, existing ? 200 : 201, op, renderService(ctx, record, versionOf(request)));
     },
   );
 
   // A3 — each property given replaces the stored one, except `assets`, merged by asset id (emulator choice, §4.8).
   app.patch<{ Params: ServiceParams; Querystring: Query; Body: Partial<WebServiceResource> }>(
     `${RG_PREFIX}/:name`,
-    { preValidation: canonicalBody(WEB_SERVICE_SHAPE), schema: { body: PATCH_WEB_SERVICE_SCHEMA } },
+    { preValidation: [canonicalBody(WEB_SERVICE_SHAPE), versionedBody("PATCH")] },
     async function patchWebService(request, reply) {
       const s = serviceOf(request.params);
       if (s.resource.properties.readOnly) throw errors.armReadOnly(s.name);
       const body = request.body ?? {};
       const before: ArmServiceRecord = { ...s, bindings: { ...s.bindings } };
-      const { keys, storageAccount, assets, ...properties } = writableProperties(body.properties ?? ({} as WebServiceProperties));
+      const { keys, storageAccount, assets, ...properties } = writableProperties(propertiesIn(body.properties ?? ({} as WebServiceProperties), versionOf(request)));
       if (body.location) s.resource.location = body.location;
       if (body.tags) s.resource.tags = body.tags;
       Object.assign(s.resource.properties, properties);
@@ -276,7 +298,7 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
       store.putService(s);
       const op = newOperation(s, s.resource.location);
       provision(s, op, changedModelAssets(before, assets));
-      return sendAccepted(reply, 200, op, renderService(ctx, s));
+      return sendAccepted(reply, 200, op, renderService(ctx, s, versionOf(request)));
     },
   );
 
@@ -308,12 +330,12 @@ export default async function armRoutes(app: FastifyInstance, opts: { ctx: Emula
 
   // A7 — every service fits in one page, so there is no nextLink.
   app.get<{ Params: { sub: string; rg: string }; Querystring: Query }>(RG_PREFIX, async function listByResourceGroup(request) {
-    return { value: store.listServices(request.params.sub, request.params.rg).map((s) => renderSparse(ctx, s)) };
+    return { value: store.listServices(request.params.sub, request.params.rg).map((s) => renderSparse(ctx, s, versionOf(request))) };
   });
 
   // A8
   app.get<{ Params: { sub: string }; Querystring: Query }>(`/subscriptions/:sub/providers/${PROVIDER}/webServices`, async function listBySubscription(request) {
-    return { value: store.listServices(request.params.sub).map((s) => renderSparse(ctx, s)) };
+    return { value: store.listServices(request.params.sub).map((s) => renderSparse(ctx, s, versionOf(request))) };
   });
 
   // A9

@@ -17,6 +17,8 @@ import { API_VERSION_QUERY, AzureBlobDataReference, BATCH_REQUEST_SCHEMA, BATCH_
 import { canonicalBody } from "../wire/casing";
 import { serviceSwagger } from "../wire/swagger";
 
+const SWAGGER_PATH = "/swagger.json";
+
 /** Input datasets are CSV (the ML core reads CSV). */
 const INPUT_EXTENSION = ".csv";
 
@@ -30,13 +32,16 @@ declare module "fastify" {
   }
 }
 
-/** Resolves the URL's target, checks its key, then the api-version (E11, E21). */
-export function executionTarget(ctx: EmulatorContext, request: FastifyRequest): ExecutionTarget {
+/**
+ * Resolves the URL's target, checks its key, then the api-version (E11, E21). `swagger.json` may go without one:
+ * an ARM service's `swaggerLocation` names it bare, as Microsoft's examples show (issue 19); a wrong one is still refused.
+ */
+export function executionTarget(ctx: EmulatorContext, request: FastifyRequest, isVersionOptional = false): ExecutionTarget {
   const target = resolveTarget(ctx, request.params as ExecutionParams);
   if (!target) throw errors.executionServiceNotFound();
   if (!target.authorizes(request.credential)) throw errors.scoreRequestUnauthorized();
   const version = (request.query as Query)["api-version"];
-  if (version !== BES_API_VERSION) throw errors.badVersionCall(version ?? "");
+  if (version !== BES_API_VERSION && !(isVersionOptional && version === undefined)) throw errors.badVersionCall(version ?? "");
   return target;
 }
 
@@ -173,7 +178,7 @@ export default async function batchRoutes(app: FastifyInstance, opts: { ctx: Emu
 
   // Key and api-version before the body is even parsed: a wrong key gets 401 whatever it sends.
   app.addHook("onRequest", async (request) => {
-    request.executionTarget = executionTarget(ctx, request);
+    request.executionTarget = executionTarget(ctx, request, request.routeOptions.url?.endsWith(SWAGGER_PATH));
   });
 
   function jobOf(target: ExecutionTarget, jobId: string): JobRecord {
@@ -224,7 +229,7 @@ export default async function batchRoutes(app: FastifyInstance, opts: { ctx: Emu
   });
 
   // B5
-  app.get<{ Querystring: Query }>("/swagger.json", { schema: querySchema }, async function getSwagger(request) {
+  app.get<{ Querystring: Query }>(SWAGGER_PATH, { schema: querySchema }, async function getSwagger(request) {
     const target = request.executionTarget!;
     return serviceSwagger({
       title: target.title,

@@ -12,6 +12,7 @@ import type { PipelineEndpointRecord, PipelineRunRecord } from "../store";
 import { runTraining } from "../training";
 import { canonicalBody } from "../wire/casing";
 import { PIPELINE_SUBMIT_SCHEMA, PIPELINE_SUBMIT_SHAPE, PipelineSubmitRequest } from "../wire/pipelines";
+import { renderHistoryRun, renderRunDetails } from "../wire/runHistory";
 
 const WS = "/subscriptions/:sub/resourceGroups/:rg/providers/Microsoft.MachineLearningServices/workspaces/:wsName";
 export const RUN_RESTARTED_DETAILS = "The emulator restarted while the job was running; submit it again.";
@@ -35,27 +36,6 @@ export function renderPipelineRun(run: PipelineRunRecord): Record<string, unknow
     CreationTime: run.createdAt,
     StartTime: run.startTime ?? null,
     EndTime: run.endTime ?? null,
-  };
-}
-
-/** Run history (P5), camelCase; `outputs` is the emulator's way of saying where the model went. */
-export function renderHistoryRun(run: PipelineRunRecord, blobEndpoint: string): Record<string, unknown> {
-  return {
-    runId: run.id,
-    experimentName: run.experimentName,
-    status: run.status,
-    description: run.description ?? null,
-    tags: run.tags ?? {},
-    createdUtc: run.createdAt,
-    startTimeUtc: run.startTime ?? null,
-    endTimeUtc: run.endTime ?? null,
-    properties: { "azureml.runsource": "azureml.PipelineRun", "azureml.pipelineEndpointId": run.pipelineEndpointId ?? "" },
-    parameters: run.parameterAssignments,
-    error: run.error ? { error: { code: "UserError", message: run.error } } : null,
-    outputs:
-      run.status === "Completed"
-        ? { baseLocation: `${blobEndpoint}/`, model: run.modelLocation, evaluation: run.evaluationLocation }
-        : null,
   };
 }
 
@@ -200,13 +180,25 @@ export default async function pipelineRoutes(app: FastifyInstance, opts: { ctx: 
     },
   );
 
+  function runInExperiment(params: WsParams & { experimentName: string; runId: string }): PipelineRunRecord {
+    const run = runIn(params, params.runId);
+    if (run.experimentName !== params.experimentName) throw errors.pipelineNotFound(`Run '${run.id}' in experiment '${params.experimentName}'`);
+    return run;
+  }
+
   // P5
   app.get<{ Params: WsParams & { experimentName: string; runId: string } }>(
     `/history/v1.0${WS}/experiments/:experimentName/runs/:runId`,
     async function getRunHistory(request) {
-      const run = runIn(request.params, request.params.runId);
-      if (run.experimentName !== request.params.experimentName) throw errors.pipelineNotFound(`Run '${run.id}' in experiment '${request.params.experimentName}'`);
-      return renderHistoryRun(run, ctx.storage.blobEndpoint);
+      return renderHistoryRun(runInExperiment(request.params), ctx.storage.blobEndpoint);
+    },
+  );
+
+  // P5 details (run history's Runs_GetDetails)
+  app.get<{ Params: WsParams & { experimentName: string; runId: string } }>(
+    `/history/v1.0${WS}/experiments/:experimentName/runs/:runId/details`,
+    async function getRunDetails(request) {
+      return renderRunDetails(runInExperiment(request.params));
     },
   );
 

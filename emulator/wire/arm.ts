@@ -1,7 +1,8 @@
-/** ARM `Microsoft.MachineLearning/webServices`, api-version 2017-01-01 (contract §4), camelCase. */
+/** ARM `Microsoft.MachineLearning/webServices` (contract §4), camelCase, as stored (the 2017-01-01 form). */
 import { Shape } from "./casing";
+import { ARM_PREVIEW_VERSION, versionedProperties } from "./armVersions";
 
-export const ARM_API_VERSIONS = ["2017-01-01", "2016-05-01-preview"];
+export { ARM_API_VERSIONS } from "./armVersions";
 export const ARM_RESOURCE_TYPE = "Microsoft.MachineLearning/webServices";
 
 export interface AssetItem {
@@ -60,6 +61,8 @@ export interface AsyncOperationStatus {
   endTime?: string;
   percentComplete: number;
   errorInfo?: { code: string; message: string; target?: string; details?: Array<{ code: string; message: string }> };
+  /** The same failure in ARM's common shape, which generic clients (Microsoft's node SDK) read (issue 19). */
+  error?: { code: string; message: string; target?: string; details?: Array<{ code: string; message: string }> };
 }
 
 const ASSET_SHAPE: Shape = {
@@ -73,7 +76,16 @@ const ASSET_SHAPE: Shape = {
   parameters: true,
 };
 
-/** The REST spec's own examples mix casings inside `package` too; the graph is stored as given. */
+/** `{ value, certificateThumbprint }` (2017-01-01); a preview string is left as it is. */
+const PARAMETERS_SHAPE: Shape = { $map: { value: true, certificateThumbprint: true } };
+
+/** Microsoft's recorded examples spell the graph in PascalCase (`InputId`, `SourceNodeId`, `Value`); stored camelCase. */
+const PACKAGE_SHAPE: Shape = {
+  nodes: { $map: { assetId: true, inputId: true, outputId: true, parameters: PARAMETERS_SHAPE } },
+  edges: [{ sourceNodeId: true, sourcePortId: true, targetNodeId: true, targetPortId: true }],
+  graphParameters: { $map: { description: true, type: true, links: [{ nodeId: true, parameterKey: true }] } },
+};
+
 export const WEB_SERVICE_SHAPE: Shape = {
   id: true,
   name: true,
@@ -100,10 +112,10 @@ export const WEB_SERVICE_SHAPE: Shape = {
     output: true,
     exampleRequest: true,
     assets: { $map: ASSET_SHAPE },
-    parameters: true,
+    parameters: PARAMETERS_SHAPE,
     payloadsInBlobStorage: true,
     payloadsLocation: true,
-    package: true,
+    package: PACKAGE_SHAPE,
   },
 };
 
@@ -135,24 +147,23 @@ const properties = {
   },
 };
 
-export const PUT_WEB_SERVICE_SCHEMA = {
-  type: "object",
-  required: ["location", "properties"],
-  properties: {
-    location: { type: "string", minLength: 1 },
-    tags: { type: "object", additionalProperties: { type: "string" } },
-    properties: { ...properties, required: ["packageType"] },
-  },
-} as const;
-
-export const PATCH_WEB_SERVICE_SCHEMA = {
-  type: "object",
-  properties: {
-    location: { type: "string" },
-    tags: { type: "object", additionalProperties: { type: "string" } },
-    properties: properties,
-  },
-} as const;
+/**
+ * The body schema of a PUT or PATCH under `version`. Both versions require `packageType` wherever `properties` is
+ * given (it is the discriminator of WebServiceProperties); a PUT needs `location` and `properties`, and so does a
+ * PATCH under 2016-05-01-preview, whose Resource requires `location` and WebService `properties`.
+ */
+export function webServiceBodySchema(method: "PUT" | "PATCH", version: string): Record<string, unknown> {
+  const needsResource = method === "PUT" || version === ARM_PREVIEW_VERSION;
+  return {
+    type: "object",
+    ...(needsResource ? { required: ["location", "properties"] } : {}),
+    properties: {
+      location: { type: "string", minLength: 1 },
+      tags: { type: "object", additionalProperties: { type: "string" } },
+      properties: { ...properties, required: ["packageType"], properties: { ...properties.properties, ...versionedProperties(version) } },
+    },
+  };
+}
 
 /** ARM location display names → classic execution region prefixes (contract §4.10). */
 export const LOCATION_REGIONS: Record<string, string> = {

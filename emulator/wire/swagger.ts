@@ -21,7 +21,11 @@ export function serviceSwagger(t: SwaggerTarget): Record<string, unknown> {
     properties: { ConnectionString: { type: "string" }, RelativeLocation: { type: "string" }, BaseLocation: { type: "string" }, SasBlobToken: { type: "string" } },
   };
   const bearer = [{ "Authorization-Bearer": [] }];
-  const jobPath = (op: string, method: string, status: string, description: string) => ({ [method]: { operationId: op, security: bearer, responses: { [status]: { description } } } });
+  // Swagger 2.0 requires every `{name}` of a path to be declared as a path parameter (issue 19).
+  const jobId = { name: "jobId", in: "path", required: true, type: "string", description: "The job id that submitjob answered." };
+  const jobPath = (op: string, method: string, status: string, description: string) => ({
+    [method]: { operationId: op, security: bearer, parameters: [jobId], responses: { [status]: { description } } },
+  });
   return {
     swagger: "2.0",
     info: { title: t.title, version: "2.0", description: `${t.title} (emulated)`, "x-endpoint-name": t.endpointName, "x-endpoint-description": t.endpointDescription },

@@ -99,7 +99,7 @@ test("a second stack's preview for an owned endpoint is refused naming the owner
     // The second stack's destroy (withStack) released its claim too.
     expect(await claimOwner(ep)).toBeUndefined();
   });
-}, 300_000);
+});
 
 test("every verified promotion is listed by azureml-retrain-audit, newest first; a promotion that fails verification is not", async () => {
   const prefix = `${uniqueName("aud")}/`;
@@ -144,4 +144,4 @@ test("every verified promotion is listed by azureml-retrain-audit, newest first;
     const after = (await auditBin("--target", key, "--json")).trim().split("\n").map((l) => JSON.parse(l).to.path);
     expect(after).toEqual([v2.path, v1.path]);
   });
-}, 300_000);
+});

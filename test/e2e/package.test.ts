@@ -22,7 +22,7 @@ beforeAll(async () => {
     "Pulumi.yaml": fs.readFileSync(path.join(fixture, "Pulumi.yaml"), "utf8"),
     "index.js": fs.readFileSync(path.join(fixture, "index.js"), "utf8"),
   });
-}, 300_000);
+});
 afterAll(async () => {
   project?.remove();
   await emulator?.close();

@@ -1,6 +1,8 @@
 import { execFileSync } from "child_process";
 import * as path from "path";
 import { startAzurite } from "../../scripts/services/azurite";
+import { ensureSeedBlobs } from "../../emulator/seed";
+import { TEST_OPTIONS } from "./emulator";
 
 /** Starts one in-memory Azurite for all test files; workers read its address from the environment. */
 export default async function globalSetup(): Promise<void> {
@@ -10,4 +12,6 @@ export default async function globalSetup(): Promise<void> {
   (globalThis as { __azurite?: { stop(): Promise<void> } }).__azurite = azurite;
   process.env.TEST_STORAGE_CONNECTION_STRING = azurite.connectionString;
   process.env.TEST_BLOB_ENDPOINT = azurite.blobEndpoint;
+  // Every file's emulator finds the seed blobs there, rather than two of them uploading different ones at once.
+  await ensureSeedBlobs(azurite.connectionString, TEST_OPTIONS.seedRows!);
 }

@@ -5,6 +5,7 @@ import type { EmulatorManifest } from "../../emulator/manifest";
 import { generateAdultCsv, trainFromCsv } from "../../emulator/ml";
 import { RunningEmulator, startEmulator } from "../../emulator";
 import { StackConfig, configFromManifest } from "../../examples/local/manifestConfig";
+import { pollUntil } from "./emulator";
 import { testStorageConnectionString, uniqueName } from "./storage";
 
 /** One census row, every feature column, as RRS callers send it (strings). */
@@ -125,17 +126,47 @@ export async function scoringModel(apiLocation: string, key: string): Promise<st
   return String(res.headers["x-ms-azureml-model-location"]);
 }
 
+const ARM_API = "api-version=2017-01-01";
+
+/**
+ * A copy of the emulator's seeded ARM web service under a unique name, for one test: a test that leaves an ownership
+ * claim or a binding on its service cannot disturb the next one (issue 19). Returns the manifest's `arm` for it.
+ */
+async function ownArmService(manifest: EmulatorManifest): Promise<EmulatorManifest["arm"]> {
+  const { arm, storage } = manifest;
+  const services = `${arm.baseUrl}/subscriptions/${arm.subscriptionId}/resourceGroups/${arm.resourceGroup}/providers/Microsoft.MachineLearning/webServices`;
+  const headers = { Authorization: `Bearer ${arm.token}` };
+  const seeded = (await axios.get(`${services}/${arm.webServiceName}?${ARM_API}`, { headers })).data;
+  const name = uniqueName("arm");
+  const properties = { ...seeded.properties, storageAccount: { name: storage.accountName, key: storage.accountKey } };
+  await axios.put(`${services}/${name}?${ARM_API}`, { location: seeded.location, properties }, { headers });
+  const read = async () => (await axios.get(`${services}/${name}?${ARM_API}`, { headers })).data;
+  const service = await pollUntil(read, (s) => s.properties.provisioningState !== "Provisioning");
+  if (service.properties.provisioningState !== "Succeeded") throw new Error(`the test's copy of the ARM web service ended ${service.properties.provisioningState}`);
+  const keys = (await axios.get(`${services}/${name}/listKeys?${ARM_API}`, { headers })).data;
+  return { ...arm, webServiceName: name, apiLocation: String(service.properties.swaggerLocation).replace(/\/swagger\.json$/, ""), primaryKey: keys.primary };
+}
+
 /**
  * An emulator on the jest global Azurite for one test file, started before its tests and closed after, with the
- * model uploader for it. Read `.emulator` and `.models` inside tests.
+ * model uploader for it. Each test gets its own ARM web service (`.emulator.manifest.arm` names it) and starts with
+ * no injected faults, so nothing one test leaves behind reaches the next (issue 19). Read `.emulator` and `.models`
+ * inside tests.
  */
 export function usePromotionEmulator(): { emulator: RunningEmulator; models: EmulatorModels } {
   const holder = {} as { emulator: RunningEmulator; models: EmulatorModels };
+  let started: RunningEmulator | undefined;
   beforeAll(async () => {
-    holder.emulator = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
-    holder.models = new EmulatorModels(holder.emulator.manifest);
+    started = await startEmulator({ inMemory: true, port: 0, storageConnectionString: testStorageConnectionString(), logLevel: "silent" });
+    holder.emulator = started;
+    holder.models = new EmulatorModels(started.manifest);
   });
-  afterAll(async () => holder.emulator?.close());
+  beforeEach(async () => {
+    if (!started) return;
+    await axios.put(`${started.url}/_emulator/faults`, {});
+    holder.emulator = { ...started, manifest: { ...started.manifest, arm: await ownArmService(started.manifest) } };
+  });
+  afterAll(async () => started?.close());
   return holder;
 }
 

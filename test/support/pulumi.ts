@@ -7,8 +7,10 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { pulumiBinDir, pulumiEnv } from "../../scripts/services/pulumiEnv";
+import { AbandonedTestError, track } from "./inFlight";
 
 let command: Promise<PulumiCommand> | undefined;
+let stacksCreated = 0;
 
 /** The project's CLI (.tools/pulumi or the one on PATH), for Automation API workspaces. */
 export function pulumiCommand(): Promise<PulumiCommand> {
@@ -22,27 +24,61 @@ export interface TestStack {
   envVars: Record<string, string>;
 }
 
-export async function withStack<T>(
+/**
+ * The stack as a test sees it: once the test has ended (failed or timed out), every further call refuses to start,
+ * so the test's remaining steps stop and `withStack` goes straight to its destroy (issue 19).
+ */
+function guarded(stack: Stack, isAbandoned: () => boolean): Stack {
+  return new Proxy(stack, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        if (isAbandoned()) throw new AbandonedTestError(`Stack.${String(property)}`);
+        return value.apply(target, args);
+      };
+    },
+  });
+}
+
+/**
+ * Creates a stack on a fresh file backend, runs `fn`, then destroys and removes the stack, whatever `fn` did. Tracked
+ * (test/support/inFlight.ts): the next test starts only after this one's destroy has ended.
+ */
+export function withStack<T>(
   workDir: string,
   config: Record<string, { value: string; secret?: boolean }>,
   fn: (t: TestStack) => Promise<T>,
-  options: {
-    stackNamePrefix?: string;
-    /** Replaces variables of the stack's environment, e.g. PULUMI_BACKEND_URL for another backend (test/support/azblob.ts). */
-    envOverrides?: Record<string, string>;
-  } = {},
+  options: WithStackOptions = {},
+): Promise<T> {
+  return track((isAbandoned) => runWithStack(workDir, config, fn, options, isAbandoned));
+}
+
+interface WithStackOptions {
+  stackNamePrefix?: string;
+  /** Replaces variables of the stack's environment, e.g. PULUMI_BACKEND_URL for another backend (test/support/azblob.ts). */
+  envOverrides?: Record<string, string>;
+}
+
+async function runWithStack<T>(
+  workDir: string,
+  config: Record<string, { value: string; secret?: boolean }>,
+  fn: (t: TestStack) => Promise<T>,
+  options: WithStackOptions,
+  isAbandoned: () => boolean,
 ): Promise<T> {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-state-"));
   const envVars = { ...pulumiEnv({ stateDir }), ...options.envOverrides };
   // Unique per run; a prefix lets a test choose what the stack name starts with (e.g. `prod`).
-  const stackName = `${options.stackNamePrefix ?? "t"}${process.pid}${Date.now().toString(36)}`;
+  stacksCreated += 1;
+  const stackName = `${options.stackNamePrefix ?? "t"}${process.pid}${Date.now().toString(36)}${stacksCreated}`;
   const stack = await LocalWorkspace.createStack(
     { stackName, workDir },
     { pulumiCommand: await pulumiCommand(), envVars, pulumiHome: envVars.PULUMI_HOME },
   );
   try {
     await stack.setAllConfig(config);
-    return await fn({ stack, stateDir, envVars });
+    return await fn({ stack: guarded(stack, isAbandoned), stateDir, envVars });
   } finally {
     try {
       await stack.destroy();

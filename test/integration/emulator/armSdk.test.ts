@@ -99,4 +99,25 @@ describe("azure-arm-machinelearning against the emulator", () => {
     await expect(client.webServices.get(m().arm.resourceGroup, name)).rejects.toMatchObject({ statusCode: 404, code: "ResourceNotFound" });
     await client.webServices.remove(m().arm.resourceGroup, name);
   });
+
+  it("a failed operation surfaces its code and message through the SDK (error beside errorInfo, issue 19)", async () => {
+    const client = sdkClient();
+    const seed = await client.webServices.get(m().arm.resourceGroup, m().arm.webServiceName);
+    const assetId = trainedModelAssetId(seed);
+    const missing = `${blobEndpoint()}${uniqueName("none")}/model.ilearner`;
+    const name = uniqueName("sdkfail");
+    const failing = client.webServices.createOrUpdate(m().arm.resourceGroup, name, {
+      location: seed.location,
+      properties: {
+        packageType: "Graph",
+        assets: { ...seed.properties.assets, [assetId]: { ...seed.properties.assets![assetId], locationInfo: { uri: missing } } },
+        storageAccount: { name: m().storage.accountName, key: m().storage.accountKey },
+      },
+    });
+    await expect(failing).rejects.toMatchObject({
+      code: "UpdateWebServiceResourceFailed",
+      message: expect.stringMatching(/^Long running operation failed with error: "Unable to use the trained model '.+' \(asset \w+\) at /),
+    });
+    await client.webServices.remove(m().arm.resourceGroup, name);
+  });
 });
