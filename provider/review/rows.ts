@@ -234,12 +234,15 @@ const trainingExtractor: Extractor = (step, facts) => {
 
 /** A ModelRollout wave binds one model to many targets: one row per target whose model changes (or is new). */
 const waveExtractor: Extractor = (step, facts) => {
-  const targets = step.news?.targets;
+  // Recorded inputs keep the list whole as __targets, `targets` being its one-line digest (lifecycle/quiet.ts).
+  const listOf = (i: Inputs | undefined) => (Array.isArray(i?.__targets) ? i.__targets : i?.targets);
+  const targets = listOf(step.news);
   if (!Array.isArray(targets)) {
     facts.other.push({ resource: step.name, type: step.type, op: step.op });
     return;
   }
-  const oldKeys = new Set(Array.isArray(step.olds?.targets) ? (step.olds.targets as Array<Partial<WaveTarget>>).map(targetKey) : []);
+  const oldTargets = listOf(step.olds);
+  const oldKeys = new Set(Array.isArray(oldTargets) ? (oldTargets as Array<Partial<WaveTarget>>).map(targetKey) : []);
   const oldModel = modelVersion(step.olds?.model) ?? undefined;
   const proposed = modelVersion(step.news?.model);
   const gate = gateOf(step.news, oldModel, proposed);
