@@ -30,6 +30,8 @@ export { RetrainAndPromote } from "./resources/retrainAndPromote";
 export type { RetrainAndPromoteArgs } from "./resources/retrainAndPromote";
 export { getLatestModelBlob, getLatestModelBlobOutput } from "./latestModel";
 export type { GetLatestModelBlobArgs, GetLatestModelBlobInputs } from "./latestModel";
+export { checkModelPin, pinnedModel, resolveModelPin } from "./pinnedModel";
+export type { ModelPin, PinnedModelStorage } from "./pinnedModel";
 export type { ModelBlobRef } from "./validation";
 export type { ModelMetrics, UserDelegationKey } from "./clients/storage";
 export type { HttpSettings, RequestLogEntry } from "./transport";

@@ -29,7 +29,7 @@ function cell(s: string): string {
 function model(m: ModelVersion | null | undefined): string {
   if (m === null) return "known after apply";
   if (!m) return "none";
-  const details = [shortEtag(m.etag), shortTime(m.lastModified)].filter(Boolean).join(", ");
+  const details = [m.sha256 ? `sha256 ${m.sha256.slice(0, 12)}` : "", shortEtag(m.etag), shortTime(m.lastModified)].filter(Boolean).join(", ");
   return `\`${m.container}/${m.path}\`${details ? ` (${details})` : ""}`;
 }
 
