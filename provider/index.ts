@@ -32,6 +32,8 @@ export { getLatestModelBlob, getLatestModelBlobOutput } from "./latestModel";
 export type { GetLatestModelBlobArgs, GetLatestModelBlobInputs } from "./latestModel";
 export { checkModelPin, pinnedModel, resolveModelPin } from "./pinnedModel";
 export type { ModelPin, PinnedModelStorage } from "./pinnedModel";
+export { updateModelPins } from "./automation";
+export type { ModelPolicy, ModelSource, UpdateOptions, UpdateResult } from "./automation";
 export type { ModelBlobRef } from "./validation";
 export type { ModelMetrics, UserDelegationKey } from "./clients/storage";
 export type { HttpSettings, RequestLogEntry } from "./transport";
