@@ -63,6 +63,7 @@ async function main(): Promise<number> {
   else process.stdout.write(`${markdown}\n`);
   if (typeof args.json === "string") fs.writeFileSync(args.json, `${JSON.stringify(review, null, 2)}\n`);
   console.error(review.summary);
+  for (const e of review.errors) console.error(`preview failed: ${e}`);
   return review.counts.refused > 0 ? 2 : review.preview === "failed" ? 1 : 0;
 }
 
