@@ -46,7 +46,8 @@ function cli(dir: string, env: Record<string, string>, args: string[]): Promise<
 
 interface Endpoint { workspaceId: string; webServiceId: string; endpointName: string; managementBaseUrl: string }
 
-async function createEndpoints(m: EmulatorManifest, n: number): Promise<Array<Endpoint & { apiLocation: string; key: string }>> {
+/** N added endpoints created directly on the emulator (the fleet a rollout promotes); also used by bench/review.ts. */
+export async function createEndpoints(m: EmulatorManifest, n: number): Promise<Array<Endpoint & { apiLocation: string; key: string }>> {
   const { classic } = m;
   const base = `${classic.managementBaseUrl}/workspaces/${classic.workspaceId}/webservices/${classic.predictiveService.id}/endpoints`;
   const auth = { headers: { Authorization: `Bearer ${classic.workspaceToken}` } };
@@ -168,7 +169,9 @@ to run; an earlier run while other test suites shared the cores took 34.6 s at N
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
