@@ -30,7 +30,7 @@ export { RetrainAndPromote } from "./resources/retrainAndPromote";
 export type { RetrainAndPromoteArgs } from "./resources/retrainAndPromote";
 export { getLatestModelBlob, getLatestModelBlobOutput } from "./latestModel";
 export type { GetLatestModelBlobArgs, GetLatestModelBlobInputs } from "./latestModel";
-export { checkModelPin, pinnedModel, resolveModelPin } from "./pinnedModel";
+export { pinnedModel } from "./pinnedModel";
 export type { ModelPin, PinnedModelStorage } from "./pinnedModel";
 export { updateModelPins } from "./automation";
 export type { ModelPolicy, ModelSource, UpdateOptions, UpdateResult } from "./automation";

@@ -44,6 +44,7 @@ test("the package root exports exactly the agreed names", () => {
       "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
       "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
       "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
+      "pinnedModel", "updateModelPins",
     ].sort(),
   );
 });
