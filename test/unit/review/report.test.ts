@@ -236,4 +236,16 @@ test("1,000 targets in 8 waves: the Markdown stays under 100 KB with a one-scree
   const md = renderMarkdown(review);
   expect(Buffer.byteLength(md)).toBeLessThan(100 * 1024);
   expect(md.slice(0, md.indexOf("<details")).split("\n").length).toBeLessThan(25);
+  // Every wave refused: still under 100 KB, every target named once, the top one screen.
+  const worse = { ...v2, metrics: { auc: 0.85, accuracy: 0.8 } };
+  const refusals = events.map((e) => {
+    const name = e.resourcePreEvent!.metadata.urn.split("::").pop()!;
+    return { resource: name, message: gateRefusal("RolloutWave", name, evaluateGate({ minimum: { auc: 0.9 } }, v1.metrics, worse.metrics), v1, worse, "preview") };
+  });
+  const refused = buildReview({ stack: "fleet", events, refusals });
+  expect(refused.summary).toBe("0 promotions, 1000 refused by gate, 0 trainings, 0 other changes");
+  const rmd = renderMarkdown(refused);
+  expect(Buffer.byteLength(rmd)).toBeLessThan(100 * 1024);
+  expect(rmd.slice(0, rmd.indexOf("<details")).split("\n").length).toBeLessThan(25);
+  for (const n of [0, 1, 500, 999]) expect(rmd.match(new RegExp(`classic endpoint ep${n}(,|$)`, "gm"))).toHaveLength(1);
 });
