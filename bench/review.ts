@@ -16,7 +16,7 @@ import { packedProject } from "../scripts/services/packedProject";
 import { pulumiEnv } from "../scripts/services/pulumiEnv";
 import { EmulatorModels, emulatorWrites, resetEmulatorRequests } from "../test/support/promotion";
 import { machineLine, writeSection } from "./report";
-import { createEndpoints } from "./rollout";
+import { prepareFleet } from "./rollout";
 
 function run(cmd: string, dir: string, env: Record<string, string>, args: string[]): Promise<{ code: number; stdout: string; seconds: number }> {
   const t0 = process.hrtime.bigint();
@@ -39,11 +39,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const n of ns) {
-      const canary = Math.max(1, Math.round(n / 100));
-      const waveSize = Math.ceil((n - canary) / 4);
-      const endpoints = await createEndpoints(emulator.manifest, n);
-      const targetsFile = path.join(project.dir, `targets-${n}.json`);
-      fs.writeFileSync(targetsFile, JSON.stringify(endpoints.map(({ apiLocation: _a, key: _k, ...e }) => e)));
+      const { canary, waveSize, targetsFile } = await prepareFleet(emulator.manifest, project.dir, n);
       const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), "review-state-"));
       const env = pulumiEnv({ stateDir });
       const prefix = `review-${n}-${Date.now().toString(36)}/`;

@@ -46,8 +46,7 @@ function cli(dir: string, env: Record<string, string>, args: string[]): Promise<
 
 interface Endpoint { workspaceId: string; webServiceId: string; endpointName: string; managementBaseUrl: string }
 
-/** N added endpoints created directly on the emulator (the fleet a rollout promotes); also used by bench/review.ts. */
-export async function createEndpoints(m: EmulatorManifest, n: number): Promise<Array<Endpoint & { apiLocation: string; key: string }>> {
+async function createEndpoints(m: EmulatorManifest, n: number): Promise<Array<Endpoint & { apiLocation: string; key: string }>> {
   const { classic } = m;
   const base = `${classic.managementBaseUrl}/workspaces/${classic.workspaceId}/webservices/${classic.predictiveService.id}/endpoints`;
   const auth = { headers: { Authorization: `Bearer ${classic.workspaceToken}` } };
@@ -81,6 +80,16 @@ async function physicalFloor(m: EmulatorManifest, models: EmulatorModels, endpoi
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** N endpoints and their targets file beside the program; canary 1 %, then four waves (also bench/review.ts). */
+export async function prepareFleet(m: EmulatorManifest, projectDir: string, n: number) {
+  const canary = Math.max(1, Math.round(n / 100));
+  const waveSize = Math.ceil((n - canary) / 4);
+  const endpoints = await createEndpoints(m, n);
+  const targetsFile = path.join(projectDir, `targets-${n}.json`);
+  fs.writeFileSync(targetsFile, JSON.stringify(endpoints.map(({ apiLocation: _a, key: _k, ...e }) => e)));
+  return { canary, waveSize, endpoints, targetsFile };
+}
+
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const ns = sizes.length > 0 ? sizes : [200, 1000];
@@ -91,11 +100,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const n of ns) {
-      const canary = Math.max(1, Math.round(n / 100));
-      const waveSize = Math.ceil((n - canary) / 4);
-      const endpoints = await createEndpoints(emulator.manifest, n);
-      const targetsFile = path.join(project.dir, `targets-${n}.json`);
-      fs.writeFileSync(targetsFile, JSON.stringify(endpoints.map(({ apiLocation: _a, key: _k, ...e }) => e)));
+      const { canary, waveSize, endpoints, targetsFile } = await prepareFleet(emulator.manifest, project.dir, n);
       const seconds: Record<string, Record<Step, number>> = {};
       let writes = 0;
       let scored = 0;
