@@ -4,6 +4,7 @@
  * open only while it is short. Targets that make the same change (same model old → new, same verdict, same write)
  * share one table row, and their names are listed once below it, so 1,000 targets stay far under 100 KB (issue 17).
  */
+import { METRICS } from "./rows";
 import type { DatasetVersion, MetricChange, ModelVersion, PromotionRow } from "./rows";
 import type { Review } from "./review";
 
@@ -88,6 +89,26 @@ function refusalsTop(refused: PromotionRow[], out: string[]): void {
   }
 }
 
+/**
+ * A small Mermaid chart (GitHub renders it in comments) of the metrics old → new of one change: bars for the
+ * proposed model, a line for the current one. Only when both sides have at least two of the usual metrics.
+ */
+export function metricsChart(p: PromotionRow): string[] {
+  const both = p.metrics.filter((m) => m.old !== undefined && m.new !== undefined && (METRICS as readonly string[]).includes(m.metric));
+  if (both.length < 2) return [];
+  const values = (side: "old" | "new") => both.map((m) => num(m[side])).join(", ");
+  return [
+    "```mermaid",
+    "xychart-beta",
+    `  title "proposed (bars) vs current (line)"`,
+    `  x-axis [${both.map((m) => m.metric).join(", ")}]`,
+    "  y-axis 0 --> 1",
+    `  bar [${values("new")}]`,
+    `  line [${values("old")}]`,
+    "```",
+  ];
+}
+
 function promotionTable(promotions: PromotionRow[], out: string[]): void {
   const groups = groupRows(promotions);
   const body = ["| target | current model | proposed model | metrics (old → new) | gate | write |", "|---|---|---|---|---|---|"];
@@ -102,6 +123,8 @@ function promotionTable(promotions: PromotionRow[], out: string[]): void {
     body.push("");
     for (const [k, g] of shared.entries()) body.push(`${k + 1}. ${g.length} targets, ${cell(model(g[0].current))} → ${cell(model(g[0].proposed))}:`, ...targetList(g).map((l) => `   - ${l}`));
   }
+  const chart = groups.length === 1 ? metricsChart(groups[0][0]) : [];
+  if (chart.length > 0) body.push("", ...chart);
   out.push(...details(`Promotions (${promotions.length})${groups.length < promotions.length ? `: ${groups.length} distinct ${groups.length === 1 ? "change" : "changes"}` : ""}`, groups.length, body));
 }
 

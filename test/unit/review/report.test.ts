@@ -185,6 +185,8 @@ test("at 200 targets the summary fits one screen and the details fold; targets m
   expect(top).toContain("**200 promotions, 0 refused by gate, 0 trainings, 0 other changes**");
   expect(md).toContain("<details open><summary>Promotions (200): 1 distinct change</summary>");
   expect(md.split("\n").filter((l) => l.startsWith("| **200 targets** (listed below) | `models/")).length).toBe(1);
+  // One change: its metrics as a small chart, proposed bars over the current line.
+  expect(md).toContain("```mermaid\nxychart-beta\n  title \"proposed (bars) vs current (line)\"\n  x-axis [auc, accuracy]\n  y-axis 0 --> 1\n  bar [0.9134, 0.851]\n  line [0.9012, 0.84]\n```");
   for (let n = 0; n < 200; n++) expect(md.match(new RegExp(`classic endpoint ep${n}(,|$)`, "gm"))).toHaveLength(1);
 });
 
