@@ -30,6 +30,8 @@ const binding = new TrainedModelBinding("scoring-model", {
   endpoint,
   trainedModelName: config.require("trainedModelName"),
   model: pinnedModel(config, "model", storage),
+  // Only a pinned model is ever bound: no up, however it is started, promotes what no merged pin approved.
+  promotion: "pinned",
   credentialConfig: { storageAccountKey: "storageAccountKey" },
   ...storage,
 });
