@@ -83,6 +83,16 @@ async function physicalFloor(m: EmulatorManifest, models: EmulatorModels, endpoi
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
+/** N endpoints and their targets file beside the program; canary 1 %, then four waves (also bench/review.ts). */
+export async function prepareFleet(m: EmulatorManifest, projectDir: string, n: number) {
+  const canary = Math.max(1, Math.round(n / 100));
+  const waveSize = Math.ceil((n - canary) / 4);
+  const endpoints = await createEndpoints(m, n);
+  const targetsFile = path.join(projectDir, `targets-${n}.json`);
+  fs.writeFileSync(targetsFile, JSON.stringify(endpoints.map(({ apiLocation: _a, key: _k, ...e }) => e)));
+  return { canary, waveSize, endpoints, targetsFile };
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dataDir = args.includes("--data-dir") ? fs.mkdtempSync(path.join(os.tmpdir(), "rollout-emulator-")) : undefined;
@@ -95,11 +105,7 @@ async function main(): Promise<void> {
   const rows: string[] = [];
   try {
     for (const n of ns) {
-      const canary = Math.max(1, Math.round(n / 100));
-      const waveSize = Math.ceil((n - canary) / 4);
-      const endpoints = await createEndpoints(emulator.manifest, n);
-      const targetsFile = path.join(project.dir, `targets-${n}.json`);
-      fs.writeFileSync(targetsFile, JSON.stringify(endpoints.map(({ apiLocation: _a, key: _k, ...e }) => e)));
+      const { canary, waveSize, endpoints, targetsFile } = await prepareFleet(emulator.manifest, project.dir, n);
       const seconds: Record<string, Record<Step, number>> = {};
       let writes = 0;
       let scored = 0;
@@ -174,7 +180,9 @@ to run; an earlier run while other test suites shared the cores took 34.6 s at N
   );
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -59,7 +59,8 @@ function classicTargets(r: PolicyResource): ClassicTarget[] {
     // Recorded inputs keep targetKind as __targetKind (lifecycle/quiet.ts); a program-side value is still targetKind.
     return known(() => p.__targetKind ?? p.targetKind) === "arm" ? [] : [{ label: `${KIND[r.type]} "${r.name}"`, props: p }];
   }
-  const targets = r.type === TYPES.wave ? known(() => p.targets) : undefined;
+  // Recorded inputs keep a wave's list whole as __targets (`targets` is then its one-line digest, lifecycle/quiet.ts).
+  const targets = r.type === TYPES.wave ? known(() => p.__targets ?? p.targets) : undefined;
   if (!Array.isArray(targets)) return [];
   return targets
     .filter((t: Props) => t && known(() => t.kind) === "classic")

@@ -46,6 +46,8 @@ export interface ModelBlobRef {
   /** Bytes. */
   size: number;
   contentMd5?: string;
+  /** Lowercase hex SHA-256 of the blob's bytes: set by a pin (pinnedModel); only those bytes are promoted (issue 16). */
+  sha256?: string;
   /** Evaluation of the model, when an `evaluation.csv` sits beside it. */
   metrics?: ModelMetrics;
 }

@@ -25,3 +25,6 @@ ln -sf ../../bin/azureml-emulator.js node_modules/.bin/azureml-emulator
 # The review command (a bin of the package), usable in the repository as `npx azureml-retrain-review`.
 chmod +x dist/provider/review/cli.js
 ln -sf ../../dist/provider/review/cli.js node_modules/.bin/azureml-retrain-review
+# The model-update command (issue 17), usable in the repository as `npx azureml-retrain-update`.
+chmod +x dist/provider/automation/cli.js
+ln -sf ../../dist/provider/automation/cli.js node_modules/.bin/azureml-retrain-update

@@ -1,11 +1,12 @@
 /**
- * GitOps promotion: the model a scoring endpoint serves is chosen in git. The training pipeline drops each new
- * model (with its evaluation.csv) into its own folder; a pull request sets `modelFolder` in the stack's config
- * (Pulumi.<stack>.yaml) to that folder; CI posts the promotion review on the pull request and runs `pulumi up` on
- * merge (.github/workflows/promotion.yml, ci/*.sh). State is on Azure Blob, shared by CI and the team.
+ * GitOps promotion: the model a scoring endpoint serves is pinned in git. The training pipeline drops each new
+ * model (with its evaluation.csv) under a prefix; the scheduled model-update workflow writes the newest one as the
+ * pin `model: { container, path, sha256 }` in the stack's config (Pulumi.<stack>.yaml) on a branch and opens a pull
+ * request; CI posts the promotion review and saves the update plan; the merge applies exactly that plan
+ * (.github/workflows/*.yml, ci/*.sh). State is on Azure Blob, shared by CI and the team.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { ScoringEndpoint, TrainedModelBinding, getLatestModelBlobOutput } from "pulumi-azureml-retrain";
+import { ScoringEndpoint, TrainedModelBinding, pinnedModel } from "pulumi-azureml-retrain";
 
 const config = new pulumi.Config();
 const storage = {
@@ -24,11 +25,13 @@ const endpoint = new ScoringEndpoint("scoring", {
   credentialConfig: { workspaceToken: "workspaceToken" },
 });
 
-// The folder the pull request names holds exactly one model: the newest .ilearner under it is that model.
+// The pin, not "the newest blob": a model that lands after the review is not promoted by the merge.
 const binding = new TrainedModelBinding("scoring-model", {
   endpoint,
   trainedModelName: config.require("trainedModelName"),
-  model: getLatestModelBlobOutput({ ...storage, container: config.require("modelContainer"), prefix: config.require("modelFolder") }),
+  model: pinnedModel(config, "model", storage),
+  // Only a pinned model is ever bound: no up, however it is started, promotes what no merged pin approved.
+  promotion: "pinned",
   credentialConfig: { storageAccountKey: "storageAccountKey" },
   ...storage,
 });

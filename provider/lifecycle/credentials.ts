@@ -9,6 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { fromWire, resultToWire } from "./quiet";
+import { reviewAware } from "./reviewMode";
 
 /** Credential field → stack config key (`key` for the project's namespace, or `namespace:key`). */
 export type CredentialConfig = Partial<Record<string, string>>;
@@ -55,7 +56,7 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
   };
   for (const [name, fn] of Object.entries(impl as unknown as Record<string, unknown>)) {
     if (typeof fn !== "function") continue;
-    out[name] = (...args: unknown[]) => resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args)));
+    out[name] = reviewAware(name, (...args: unknown[]) => resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args))));
   }
   return out as unknown as pulumi.dynamic.ResourceProvider<I, O>;
 }

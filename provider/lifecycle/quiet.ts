@@ -7,14 +7,17 @@
  * - `resourceName` and `targetKind` (set by the resource classes, never written by a user) become `__name` and
  *   `__targetKind`; a binding's `previousModel`, `heldModel` and `heldReason` (recorded by its check) get `__`;
  * - `verification.sampleRow` is shown as `"14 columns, sha256 1a2b3c4d"` and kept whole in `__sampleRow`;
- *   `verification.samples` as `"3 samples, sha256 …"`, kept whole in `__samples`.
+ *   `verification.samples` as `"3 samples, sha256 …"`, kept whole in `__samples`;
+ * - a RolloutWave's `targets` as `"250 targets, sha256 …"`, kept whole in `__targets` (issue 17: a 1,000-target
+ *   rollout reprinted every unchanged target of every wave, 618 KB; now one line per wave, and the model line
+ *   old → new says what moves). A list still holding unknowns is left as it is.
  *
  * Implementations never see the wire form: every argument is translated back before a lifecycle method runs, and
  * only the inputs it returns (check, read) are translated. Outputs keep their plain names (they are declared
  * outputs of the classes). Secret inputs are never renamed: the engine re-marks secrets by key.
  */
 import { createHash } from "crypto";
-import { stableJson } from "../validation";
+import { isKnown, stableJson } from "../validation";
 
 const RENAMED: ReadonlyArray<[plain: string, wire: string]> = [
   ["resourceName", "__name"],
@@ -42,6 +45,11 @@ const DIGESTED: ReadonlyArray<{ field: string; wire: string; show(v: unknown): s
   { field: "samples", wire: "__samples", show: (v) => (Array.isArray(v) && v.length > 0 ? digest(v.length, "sample", v) : undefined) },
 ];
 
+/** Top-level inputs shown as a digest, the whole value kept under a `__` key. */
+const TOP_DIGESTED: ReadonlyArray<{ field: string; wire: string; show(v: unknown): string | undefined }> = [
+  { field: "targets", wire: "__targets", show: (v) => (Array.isArray(v) && v.length > 0 && isKnown(v) ? digest(v.length, "target", v) : undefined) },
+];
+
 function isPlainObject(v: unknown): v is Props {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -55,6 +63,11 @@ export function fromWire<T>(props: T): T {
       if (!(plain in out)) out[plain] = out[wire];
       delete out[wire];
     }
+  }
+  for (const d of TOP_DIGESTED) {
+    if (!(d.wire in out)) continue;
+    out[d.field] = out[d.wire];
+    delete out[d.wire];
   }
   for (const d of DIGESTED) {
     if (!(d.wire in out)) continue;
@@ -73,6 +86,12 @@ export function toWire<T>(props: T): T {
       out[wire] = out[plain];
       delete out[plain];
     }
+  }
+  for (const d of TOP_DIGESTED) {
+    const shown = d.show(out[d.field]);
+    if (shown === undefined) continue;
+    out[d.wire] = out[d.field];
+    out[d.field] = shown;
   }
   for (const d of DIGESTED) {
     const v = out.verification;

@@ -10,7 +10,7 @@ import { withCredentials } from "./credentials";
 import { checkTrainedModelBinding, modelIdentity } from "./trainedModelBinding";
 import { gateOf, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
-import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
+import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
@@ -77,7 +77,8 @@ export function checkRolloutWave(news: Partial<RolloutWaveInputs>): { inputs: Ro
     return target;
   });
   checkGateArgs(out, "gate", w.gate);
-  if (w.promotion !== undefined) checkOneOf(out, "promotion", w.promotion, PROMOTION_POLICIES, 'Use "reviewed" or "gated"');
+  if (w.promotion !== undefined) checkOneOf(out, "promotion", w.promotion, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX);
+  checkPinnedModel(out, w.promotion, w.model);
   checkPositive(out, "concurrency", w.concurrency, 256);
   return { inputs: w, failures: out };
 }

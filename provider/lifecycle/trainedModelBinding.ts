@@ -11,7 +11,7 @@ import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/man
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
 import { failure, initFailure } from "../errors";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
-import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
+import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
 import { targetFor } from "../targets";
@@ -124,7 +124,8 @@ export function checkTrainedModelBinding(news: Partial<TrainedModelBindingInputs
   }
   checkGateArgs(out, "gate", i.gate);
   checkPinArgs(out, "pin", i.pin);
-  if (i.promotion !== undefined) checkOneOf(out, "promotion", i.promotion, PROMOTION_POLICIES, 'Use "reviewed" (hold a model no preview showed) or "gated" (promote at apply when the gate passes)');
+  if (i.promotion !== undefined) checkOneOf(out, "promotion", i.promotion, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX);
+  checkPinnedModel(out, i.promotion, i.model);
   checkHttp(out, i.http);
   return { inputs: i, failures: out };
 }

@@ -4,6 +4,7 @@
  * showed that model: under `promotion: "reviewed"` it holds the promotion instead of writing (issue 9).
  */
 import { modelKey } from "./history";
+import { InputFailure, isKnown } from "../validation";
 
 const trainedHere = new Set<string>();
 
@@ -15,7 +16,26 @@ export function wasTrainedInThisDeployment(model: { container: string; path: str
   return !!model && trainedHere.has(modelKey(model));
 }
 
-export type PromotionPolicy = "reviewed" | "gated";
+/**
+ * `reviewed` (default): a model no preview showed is held. `gated`: the gate alone approves. `pinned` (issue 17):
+ * only a model pinned in stack config (pinnedModel: it carries `sha256`) is ever bound, so no `up`, however started,
+ * promotes what no merged pin approved.
+ */
+export type PromotionPolicy = "reviewed" | "gated" | "pinned";
 /** The careful default: nothing reaches a scoring target that no reviewer saw in a preview. */
 export const DEFAULT_PROMOTION_POLICY: PromotionPolicy = "reviewed";
-export const PROMOTION_POLICIES: readonly PromotionPolicy[] = ["reviewed", "gated"];
+export const PROMOTION_POLICIES: readonly PromotionPolicy[] = ["reviewed", "gated", "pinned"];
+export const PROMOTION_POLICIES_FIX = 'Use "reviewed" (hold a model no preview showed), "gated" (promote at apply when the gate passes) or "pinned" (only a model pinned in stack config)';
+
+/** Under `promotion: "pinned"`, a known model without a pin's sha256 is refused (once, whoever asks). */
+export function checkPinnedModel(out: InputFailure[], promotion: unknown, model: unknown): void {
+  if (promotion !== "pinned" || !isKnown(model) || !model || typeof model !== "object") return;
+  const sha256 = (model as { sha256?: unknown }).sha256;
+  if (typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256)) return;
+  const failure = {
+    property: "model.sha256",
+    reason: 'promotion "pinned" binds only a pinned model, and this model has no sha256 pin',
+    fix: "Take the model from pinnedModel(config, key, storage): its pin { container, path, sha256 } in Pulumi.<stack>.yaml is what a pull request approves",
+  };
+  if (!out.some((o) => o.property === failure.property && o.reason === failure.reason)) out.push(failure);
+}

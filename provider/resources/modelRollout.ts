@@ -13,6 +13,7 @@ import type { ModelBlobRef } from "../validation";
 import type { WaveBound, WaveTarget } from "../lifecycle/rolloutWaveTypes";
 import type { ArmWebServiceTarget, ClassicEndpointTarget, ModelStorageArgs } from "./trainedModelBinding";
 import type { ScoringEndpoint } from "./scoringEndpoint";
+import { warnWhileHeld } from "./heldWarning";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
@@ -107,6 +108,7 @@ export class RolloutWave extends pulumi.dynamic.Resource {
       "azureml",
       "RolloutWave",
     );
+    warnWhileHeld(this, "RolloutWave", name, this.heldModel, this.heldReason);
   }
 }
 

@@ -10,6 +10,7 @@ import type { GateArgs, GateVerdict } from "../promotion/gate";
 import type { HistoryEntry, PinArgs } from "../promotion/history";
 import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ScoringEndpoint } from "./scoringEndpoint";
+import { warnWhileHeld } from "./heldWarning";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 
@@ -221,5 +222,6 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
       "azureml",
       TYPE,
     );
+    warnWhileHeld(this, TYPE, name, this.heldModel, this.heldReason);
   }
 }

@@ -3,6 +3,7 @@
  * summary. Pure: built from recorded engine events, so the report can be tested without an engine.
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
+import type { RecordedRefusal } from "../lifecycle/reviewMode";
 import {
   GATE_REFUSAL,
   ModelVersion,
@@ -14,9 +15,7 @@ import {
   modelVersion,
   nameOfUrn,
   shortType,
-  targetKindOf,
   targetLabel,
-  writeKind,
 } from "./rows";
 
 export interface Review {
@@ -40,12 +39,17 @@ export interface ReviewInput {
   failure?: string;
   /** Inputs of resources in the current state by URN: the current model of a refused target. */
   stateInputs?: Record<string, Record<string, unknown>>;
+  /** Refusals the providers recorded in review mode (lifecycle/reviewMode.ts): every refused resource, once. */
+  refusals?: RecordedRefusal[];
 }
 
-/** Color directives (`<{%reset%}>`) and ANSI escapes removed; `oneLine` also collapses whitespace. */
+/**
+ * Color directives (`<{%reset%}>`), ANSI escapes and JavaScript stack frames (`    at f (file:1:2)`, which the
+ * dynamic-provider server appends to a thrown error) removed; `oneLine` also collapses whitespace.
+ */
 export function plainText(s: string, oneLine = true): string {
   // eslint-disable-next-line no-control-regex
-  const plain = s.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "");
+  const plain = s.replace(/<\{%[^%]*%\}>/g, "").replace(/\x1b\[[0-9;]*m/g, "").replace(/^[ \t]+at [^\n]*(?:\(|:\d+)[^\n]*\n?/gm, "");
   return oneLine ? plain.replace(/\s+/g, " ").trim() : plain.replace(/[ \t]+$/gm, "").trim();
 }
 
@@ -61,10 +65,15 @@ export function summaryLine(c: Review["counts"]): string {
   return `${plural(c.promotions, "promotion")}, ${c.refused} refused by gate${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
 }
 
+function refusedGate(diagnostic: string): PromotionRow["gate"] {
+  const line = REFUSAL_LINE.exec(diagnostic);
+  return { status: "refused", summary: line ? line[0].replace(/\.$/, "") : plainText(diagnostic), diagnostic };
+}
+
+/** A refused resource that has no step in the events (the preview stopped at it): one row, from state. */
 function refusedRow(urn: string, diagnostic: string, inputs: Record<string, unknown> | undefined): PromotionRow {
   const current: ModelVersion | undefined = modelVersion(inputs?.model) ?? undefined;
-  const line = REFUSAL_LINE.exec(diagnostic);
-  const [container, ...path] = (line?.[1] ?? "").split("/");
+  const [container, ...path] = (REFUSAL_LINE.exec(diagnostic)?.[1] ?? "").split("/");
   const proposed = path.length > 0 ? { proposed: { container, path: path.join("/") } } : {};
   return {
     key: nameOfUrn(urn),
@@ -75,15 +84,44 @@ function refusedRow(urn: string, diagnostic: string, inputs: Record<string, unkn
     ...(current ? { current } : {}),
     ...proposed,
     metrics: [],
-    gate: { status: "refused", summary: line ? line[0].replace(/\.$/, "") : plainText(diagnostic), diagnostic },
-    write: inputs ? writeKind(targetKindOf(inputs)) : "none",
+    gate: refusedGate(diagnostic),
+    // Refused: up makes no write for it (issue 17).
+    write: "none",
   };
+}
+
+/** Marks every row of a refused resource (each target of a wave) refused, or adds one row when it has none. */
+function applyRefusal(promotions: PromotionRow[], urn: string, diagnostic: string, inputs: Record<string, unknown> | undefined): void {
+  const name = nameOfUrn(urn);
+  let found = false;
+  for (const [i, p] of promotions.entries()) {
+    if (p.resource !== name) continue;
+    found = true;
+    const { held: _held, ...rest } = p;
+    promotions[i] = { ...rest, gate: refusedGate(diagnostic), write: "none" };
+  }
+  if (!found) promotions.push(refusedRow(urn, diagnostic, inputs));
+}
+
+/** The preview's failure as a reader needs it: the CLI's `error:` lines, without the Automation API's wrapping. */
+export function failureText(failure: string): string {
+  const text = plainText(failure, false);
+  const errors = text.split("\n").flatMap((l) => /(?:^|\s)(error: .*)$/.exec(l)?.[1].trim() ?? []);
+  return (errors.length > 0 ? errors.join(" ") : plainText(text)).slice(0, 2000);
 }
 
 export function buildReview(input: ReviewInput): Review {
   const facts = extractFacts(changedSteps(input.events));
   const errors: string[] = [];
   const refusedUrns = new Set<string>();
+  const urnOf = (name: string) => Object.keys(input.stateInputs ?? {}).find((u) => nameOfUrn(u) === name) ?? `${input.stack}::unknown::${name}`;
+  for (const r of input.refusals ?? []) {
+    const step = input.events.find((e) => e.resourcePreEvent && nameOfUrn(e.resourcePreEvent.metadata.urn) === r.resource)?.resourcePreEvent?.metadata;
+    const urn = step?.urn ?? urnOf(r.resource);
+    if (refusedUrns.has(urn)) continue;
+    refusedUrns.add(urn);
+    applyRefusal(facts.promotions, urn, plainText(r.message, false), input.stateInputs?.[urn] ?? (step?.old?.inputs as Record<string, unknown> | undefined));
+  }
   for (const e of input.events) {
     const d = e.diagnosticEvent;
     if (!d || d.severity !== "error") continue;
@@ -91,15 +129,12 @@ export function buildReview(input: ReviewInput): Review {
     if (d.urn && text.includes(GATE_REFUSAL)) {
       if (refusedUrns.has(d.urn)) continue;
       refusedUrns.add(d.urn);
-      const row = refusedRow(d.urn, plainText(d.message, false), input.stateInputs?.[d.urn]);
-      const i = facts.promotions.findIndex((p) => p.resource === row.resource);
-      if (i >= 0) facts.promotions[i] = { ...facts.promotions[i], gate: row.gate };
-      else facts.promotions.push(row);
+      applyRefusal(facts.promotions, d.urn, plainText(d.message, false), input.stateInputs?.[d.urn]);
     } else if (!/^update failed$|^preview failed$/.test(text) && !errors.includes(text)) {
       errors.push(text);
     }
   }
-  if (input.failure && refusedUrns.size === 0 && errors.length === 0) errors.push(plainText(input.failure).slice(0, 2000));
+  if (input.failure && refusedUrns.size === 0 && errors.length === 0) errors.push(failureText(input.failure));
   // Engine events arrive in completion order; the report lists rows by name so two reviews of a stack compare.
   facts.promotions.sort((a, b) => a.key.localeCompare(b.key));
   facts.trainings.sort((a, b) => a.resource.localeCompare(b.resource));

@@ -20,6 +20,8 @@ export interface ModelVersion {
   etag?: string;
   lastModified?: string;
   size?: number;
+  /** SHA-256 of the bytes, when the model is pinned (issue 17): the pin's old → new in the review. */
+  sha256?: string;
   metrics?: Record<string, number>;
 }
 
@@ -124,12 +126,13 @@ export function modelVersion(v: unknown): ModelVersion | null | undefined {
     ...(known(m.etag) ? { etag: String(m.etag) } : {}),
     ...(known(m.lastModified) ? { lastModified: String(m.lastModified) } : {}),
     ...(typeof m.size === "number" ? { size: m.size } : {}),
+    ...(known(m.sha256) && typeof m.sha256 === "string" ? { sha256: m.sha256 } : {}),
     ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
   };
 }
 
 export function sameModel(a: ModelVersion | null | undefined, b: ModelVersion | null | undefined): boolean {
-  return !!a && !!b && a.container === b.container && a.path === b.path && a.etag === b.etag;
+  return !!a && !!b && a.container === b.container && a.path === b.path && a.etag === b.etag && a.sha256 === b.sha256;
 }
 
 /** Every metric either side has, in the usual order, with new − old when both are known. */
@@ -234,12 +237,15 @@ const trainingExtractor: Extractor = (step, facts) => {
 
 /** A ModelRollout wave binds one model to many targets: one row per target whose model changes (or is new). */
 const waveExtractor: Extractor = (step, facts) => {
-  const targets = step.news?.targets;
+  // Recorded inputs keep the list whole as __targets, `targets` being its one-line digest (lifecycle/quiet.ts).
+  const listOf = (i: Inputs | undefined) => (Array.isArray(i?.__targets) ? i.__targets : i?.targets);
+  const targets = listOf(step.news);
   if (!Array.isArray(targets)) {
     facts.other.push({ resource: step.name, type: step.type, op: step.op });
     return;
   }
-  const oldKeys = new Set(Array.isArray(step.olds?.targets) ? (step.olds.targets as Array<Partial<WaveTarget>>).map(targetKey) : []);
+  const oldTargets = listOf(step.olds);
+  const oldKeys = new Set(Array.isArray(oldTargets) ? (oldTargets as Array<Partial<WaveTarget>>).map(targetKey) : []);
   const oldModel = modelVersion(step.olds?.model) ?? undefined;
   const proposed = modelVersion(step.news?.model);
   const gate = gateOf(step.news, oldModel, proposed);

@@ -1,11 +1,17 @@
 /**
  * Runs the review of a stack: `pulumi preview --diff` through the Automation API, its engine events recorded and
  * turned into a Review (review.ts). A failed preview is a result, not an exception: a gate refusal becomes a
- * refused row, any other error is listed. Nothing is written, and secrets are never decrypted: the current model
+ * refused row, any other error is listed, and a stack that cannot be previewed at all (missing, locked) is a
+ * failed review that says why. The preview runs in review mode (lifecycle/reviewMode.ts), so it goes past a refused
+ * resource and every refusal is reported. Nothing is written, and secrets are never decrypted: the current model
  * of a refused target is read from `pulumi stack export` without `--show-secrets`.
  */
 import { execFile } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { EngineEvent, LocalWorkspace, PulumiCommand } from "@pulumi/pulumi/automation";
+import { REVIEW_LOG_ENV, readRefusals } from "../lifecycle/reviewMode";
 import { Review, buildReview } from "./review";
 
 export interface ReviewOptions {
@@ -19,6 +25,11 @@ export interface ReviewOptions {
   pulumiHome?: string;
   /** Also refresh before the preview (slower; shows drift). */
   refresh?: boolean;
+  /**
+   * Save the update plan here (`pulumi preview --save-plan`), for `pulumi up --plan` on merge. Written only when
+   * the review succeeded: a refused or failed review leaves no plan (an old one at this path is removed).
+   */
+  savePlan?: string;
 }
 
 function stackExport(command: string, workDir: string, stackName: string, env: Record<string, string>): Promise<string> {
@@ -39,23 +50,33 @@ async function stateInputs(command: string, o: ReviewOptions): Promise<Record<st
 }
 
 export async function reviewStack(o: ReviewOptions): Promise<Review> {
-  const pulumiCommand = o.pulumiCommand ?? (await PulumiCommand.get({ skipVersionCheck: true }));
-  const stack = await LocalWorkspace.selectStack(
-    { stackName: o.stackName, workDir: o.workDir },
-    { pulumiCommand, ...(o.envVars ? { envVars: o.envVars } : {}), ...(o.pulumiHome ? { pulumiHome: o.pulumiHome } : {}) },
-  );
+  if (o.savePlan) fs.rmSync(o.savePlan, { force: true });
   const events: EngineEvent[] = [];
   let failure: string | undefined;
+  const logDir = fs.mkdtempSync(path.join(os.tmpdir(), "azureml-review-"));
+  const log = path.join(logDir, "refusals.jsonl");
+  let command = "pulumi";
   try {
-    await stack.preview({ onEvent: (e) => events.push(e), diff: true, refresh: o.refresh, color: "never" });
+    const pulumiCommand = o.pulumiCommand ?? (await PulumiCommand.get({ skipVersionCheck: true }));
+    command = pulumiCommand.command;
+    // The provider processes inherit the CLI's environment: that is how review mode reaches them.
+    const envVars = { ...(o.envVars ?? {}), [REVIEW_LOG_ENV]: log };
+    const stack = await LocalWorkspace.selectStack({ stackName: o.stackName, workDir: o.workDir }, { pulumiCommand, envVars, ...(o.pulumiHome ? { pulumiHome: o.pulumiHome } : {}) });
+    await stack.preview({ onEvent: (e) => events.push(e), diff: true, refresh: o.refresh, color: "never", ...(o.savePlan ? { plan: o.savePlan } : {}) });
   } catch (err) {
     failure = err instanceof Error ? err.message : String(err);
   }
-  const refused = events.some((e) => e.diagnosticEvent?.severity === "error" && e.diagnosticEvent.urn);
-  return buildReview({
+  const refusals = readRefusals(log);
+  fs.rmSync(logDir, { recursive: true, force: true });
+  const refused = refusals.length > 0 || events.some((e) => e.diagnosticEvent?.severity === "error" && e.diagnosticEvent.urn);
+  const review = buildReview({
     stack: o.stackName,
     events,
     failure,
-    stateInputs: failure && refused ? await stateInputs(pulumiCommand.command, o).catch(() => undefined) : undefined,
+    refusals,
+    stateInputs: refused ? await stateInputs(command, o).catch(() => undefined) : undefined,
   });
+  // A plan of a refused review would let the merge attempt what the gate refused: no plan, so up --plan fails loudly.
+  if (o.savePlan && review.preview !== "succeeded") fs.rmSync(o.savePlan, { force: true });
+  return review;
 }

@@ -31,7 +31,7 @@ afterAll(async () => {
 test("the tarball holds the built provider only, and pulls neither the emulator nor azure-native", () => {
   expect(project.files).toEqual(expect.arrayContaining(["package.json", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/lifecycle/trainedModelBinding.js", "dist/provider/resources/stub.js"]));
   expect(project.files.filter((f) => !f.startsWith("dist/provider/") && !["package.json", "README.md"].includes(f))).toEqual([]);
-  expect(Object.keys(project.dependencies).sort()).toEqual(["@azure/storage-blob", "axios", "axios-retry", "p-limit"]);
+  expect(Object.keys(project.dependencies).sort()).toEqual(["@azure/storage-blob", "axios", "axios-retry", "p-limit", "yaml"]);
   const installed = fs.readdirSync(path.join(project.dir, "node_modules"));
   for (const absent of ["fastify", "azurite"]) expect(installed).not.toContain(absent);
   expect(fs.existsSync(path.join(project.dir, "node_modules", "@pulumi", "azure-native"))).toBe(false);

@@ -27,6 +27,8 @@ test("RetrainAndPromote: trained and held, reviewed wave by wave, then promoted 
     const created = await stack.up();
     const model = created.outputs.model.value as { path: string };
     expect((created.outputs.held.value as Array<{ path: string }>).map((h) => h.path)).toEqual([model.path, model.path]);
+    // Visible without exporting anything: a warning per wave on the up that holds (issue 17).
+    for (const wave of ["census-rollout-canary", "census-rollout-wave-1"]) expect(created.stdout).toContain(`RolloutWave "${wave}" holds ${manifest.containers.models}/${model.path}`);
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PUT": 2 });
     const keys: string[] = created.outputs.endpointKeys.value;
     const apis: string[] = created.outputs.apiLocations.value;
@@ -43,7 +45,8 @@ test("RetrainAndPromote: trained and held, reviewed wave by wave, then promoted 
     ]);
 
     await resetEmulatorRequests(env.emulator.url);
-    await stack.up();
+    const promoted = await stack.up();
+    expect(promoted.stdout).not.toContain(" holds ");
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
     expect(await serving()).toEqual([`${manifest.containers.models}/${model.path}`, `${manifest.containers.models}/${model.path}`]);
   });

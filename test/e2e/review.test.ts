@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { PulumiCommand } from "@pulumi/pulumi/automation";
 import { reviewStack, Review } from "../../provider/review";
-import { REPO_ROOT, pulumiBinDir } from "../../scripts/services/pulumiEnv";
+import { REPO_ROOT, pulumiBinDir, pulumiEnv } from "../../scripts/services/pulumiEnv";
 import { withStack } from "../support/pulumi";
 import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, usePromotionEmulator } from "../support/promotion";
 
@@ -89,9 +89,10 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
         expect.objectContaining({
           key: "scoring-model",
           current: expect.objectContaining({ path: v2.path, etag: v2.etag }),
-          proposed: { container: env.emulator.manifest.containers.models, path: v3.path },
+          proposed: expect.objectContaining({ container: env.emulator.manifest.containers.models, path: v3.path, etag: v3.etag }),
           gate: expect.objectContaining({ status: "refused" }),
-          write: "classic PATCH",
+          // Refused: up writes nothing for it.
+          write: "none",
         }),
       ]);
       expect(refused.promotions[0].gate.summary).toMatch(new RegExp(`^gate refused the promotion of ${env.emulator.manifest.containers.models}/${v3.path}: auc 0\\.\\d{4} is below the minimum 0\\.99$`));
@@ -100,14 +101,15 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
       const exit = await runCli(["--stack", stack.name, "--cwd", project, "--md", md], envVars);
       expect(exit.code).toBe(2);
       expect(fs.readFileSync(md, "utf8")).toContain("⛔ The gate refused 1 promotion");
+      expect(fs.readFileSync(md, "utf8")).not.toMatch(/^\s+at /m);
       expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
     });
   } finally {
     fs.rmSync(out, { recursive: true, force: true });
   }
-});
+}, 240_000);
 
-test("review of a ModelRollout: one row per target of every wave, each with its write and the gate's verdict", async () => {
+test("review of a ModelRollout: one row per target of every wave, each with its write and the gate's verdict; every refused wave reported", async () => {
   const config = promotionStackConfig(env.emulator.manifest, { endpointCount: "2", withArm: "true", canary: "1", waveSize: "2", gate: JSON.stringify({ minimum: { auc: 0.6 } }) });
   const prefix = config.classicPrefix.value;
   await env.models.upload(prefix, "v1", 1);
@@ -125,6 +127,36 @@ test("review of a ModelRollout: one row per target of every wave, each with its 
       expect(p).toMatchObject({ type: "RolloutWave", proposed: { path: v2.path }, gate: { status: "passed" } });
       expect(p.key).toMatch(/^census-[a-z0-9-]+\/(classic|arm)\//);
     }
+    // preview --diff: one line per wave for its targets, none reprinted.
+    const diff = (await stack.preview({ diff: true })).stdout;
+    expect(diff).toMatch(/targets\s*: "1 target, sha256 [0-9a-f]{8}"/);
+    expect(diff).toMatch(/targets\s*: "2 targets, sha256 [0-9a-f]{8}"/);
+    expect(diff).not.toMatch(/endpointName|managementBaseUrl/);
+
+    // A gate both waves fail: the preview goes past the first refusal and every target is reported, once, no write.
+    await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.99 } }) });
+    const refused = await reviewStack({ workDir: rollout, stackName: stack.name, envVars, pulumiCommand, pulumiHome: envVars.PULUMI_HOME });
+    expect(refused.summary).toBe("0 promotions, 3 refused by gate, 0 trainings, 0 other changes");
+    expect(refused.promotions.map((p) => [p.gate.status, p.write])).toEqual([["refused", "none"], ["refused", "none"], ["refused", "none"]]);
+    expect(new Set(refused.promotions.map((p) => p.resource)).size).toBe(2);
+    expect(refused.errors).toEqual([]);
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
+});
+
+test("a stack that cannot be previewed still gets a report saying why, and a failing exit", async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-missing-"));
+  try {
+    const md = path.join(out, "review.md");
+    const json = path.join(out, "review.json");
+    const missing = await runCli(["--stack", "no-such-stack", "--cwd", project, "--md", md, "--json", json], pulumiEnv({ stateDir: out }));
+    expect(missing.code).toBe(1);
+    const report = fs.readFileSync(md, "utf8");
+    expect(report).toContain("❌ The preview failed:\n\n- ");
+    expect(report).toMatch(/no-such-stack/);
+    expect(report).not.toMatch(/^\s+at /m);
+    expect((JSON.parse(fs.readFileSync(json, "utf8")) as Review).preview).toBe("failed");
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });

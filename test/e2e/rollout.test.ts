@@ -45,7 +45,7 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
     const waves = events
       .map((e) => e.resourcePreEvent?.metadata)
       .filter((m) => m?.type.endsWith(":RolloutWave"))
-      .map((m) => ({ name: m!.urn.split("::").pop(), from: (m!.old?.inputs?.model as { path: string }).path, to: (m!.new?.inputs?.model as { path: string }).path, targets: (m!.new?.inputs?.targets as unknown[]).length }));
+      .map((m) => ({ name: m!.urn.split("::").pop(), from: (m!.old?.inputs?.model as { path: string }).path, to: (m!.new?.inputs?.model as { path: string }).path, targets: (m!.new?.inputs?.__targets as unknown[]).length }));
     expect(waves).toEqual([
       { name: "census-canary", from: v1.path, to: v2.path, targets: 1 },
       { name: "census-wave-1", from: v1.path, to: v2.path, targets: 2 },

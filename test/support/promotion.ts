@@ -114,6 +114,11 @@ export async function resetEmulatorRequests(emulatorUrl: string): Promise<void> 
 
 /** The model (container/path) that served a probe scoring request, from the emulator's model header. */
 export async function scoringModel(apiLocation: string, key: string): Promise<string> {
+  return (await servedModelVersion(apiLocation, key)).location;
+}
+
+/** The model that served a probe scoring request: its container/path and the ETag of the bytes bound. */
+export async function servedModelVersion(apiLocation: string, key: string): Promise<{ location: string; etag: string }> {
   const res = await axios.post(
     `${apiLocation}/execute?api-version=2.0&details=true`,
     {
@@ -123,7 +128,7 @@ export async function scoringModel(apiLocation: string, key: string): Promise<st
     { headers: { Authorization: `Bearer ${key}` }, validateStatus: () => true },
   );
   if (res.status !== 200) throw new Error(`scoring probe answered ${res.status}: ${JSON.stringify(res.data)}`);
-  return String(res.headers["x-ms-azureml-model-location"]);
+  return { location: String(res.headers["x-ms-azureml-model-location"]), etag: String(res.headers["x-ms-azureml-model-etag"]) };
 }
 
 const ARM_API = "api-version=2017-01-01";

@@ -52,3 +52,13 @@ test("the wrapped lifecycle sees plain inputs and returns wire inputs from check
   expect(read.props).toEqual(plain);
   expect(read.inputs).toMatchObject({ __name: "b1", __sampleRow: row });
 });
+
+test("a wave's targets go to the engine as one line and come back whole; a list with unknowns is left as it is", () => {
+  const targets = [{ key: "classic/a", kind: "classic" }, { key: "arm/b", kind: "arm" }];
+  const wire = toWire({ resourceName: "w", targets }) as Record<string, unknown>;
+  expect(wire.targets).toMatch(/^2 targets, sha256 [0-9a-f]{8}$/);
+  expect(wire.__targets).toEqual(targets);
+  expect(fromWire(wire)).toEqual({ resourceName: "w", targets });
+  const pending = [{ key: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }];
+  expect(toWire({ targets: pending })).toEqual({ targets: pending });
+});

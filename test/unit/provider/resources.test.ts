@@ -44,6 +44,7 @@ test("the package root exports exactly the agreed names", () => {
       "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
       "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
       "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
+      "pinnedModel", "updateModelPins",
     ].sort(),
   );
 });
@@ -119,4 +120,25 @@ describe("what goes into state as the provider is a small stub that loads the pa
   ] as const)("%s implementation implements every lifecycle method", (_n, provider) => {
     for (const m of ["check", "diff", "create", "read", "update", "delete"]) expect(typeof (provider as unknown as Record<string, unknown>)[m]).toBe("function");
   });
+});
+
+test("RetrainAndPromote with a pinned model rolls out the pin, not the run's output; a bad pin is named before any read", async () => {
+  const pin = { ...model, sha256: "ab".repeat(32) };
+  const rp = new root.RetrainAndPromote("rp", {
+    training: { apiLocation: "https://svc/api", apiKey: "k" } as never,
+    dataset: { container: "training", path: "census.csv" },
+    outputContainer: "models",
+    model: pin,
+    targets: [{ classicEndpoint: { workspaceId: WS, webServiceId: SVC, endpointName: "rp01" } }],
+    trainedModelName: "Census Model [trained model]",
+    storageAccountName: "acct",
+  });
+  await resolve(rp.rollout.waves[0].urn);
+  expect(registered.find((x) => x.name === "rp-rollout-canary")!.inputs.model).toEqual(pin);
+
+  pulumi.runtime.setAllConfig({ "project:model": JSON.stringify({ container: "models", path: "a/model.bin", sha256: "XYZ" }) });
+  expect(() => root.pinnedModel(new pulumi.Config(), "model", { storageAccountName: "acct" })).toThrow(
+    'pinnedModel: config "model.path" must be the path of an .ilearner blob, got "a/model.bin"; config "model.sha256" must be 64 lowercase hex digits (the SHA-256 of the blob\'s bytes), got "XYZ"',
+  );
+  expect(() => root.pinnedModel(new pulumi.Config(), "absent", { storageAccountName: "acct" })).toThrow(/config "absent" must be an object \{ container, path, sha256 \}: set it with: pulumi config set --path absent\.container/);
 });

@@ -111,7 +111,8 @@ test("a preview that fails with the gate's refusal is a refused row with the dia
       current: expect.objectContaining({ path: v1.path }),
       proposed: { container: "models", path: v2.path },
       gate: { status: "refused", summary, diagnostic: expect.stringContaining(refusal.split("\n")[1]) },
-      write: "classic PATCH",
+      // A refused target is never listed as a write.
+      write: "none",
     }),
   ]);
   expect(review.errors).toEqual([]);
@@ -174,7 +175,7 @@ test("a no-op preview is an empty review", () => {
   expect(renderMarkdown(review)).toContain("No changes: `pulumi up` will write nothing.");
 });
 
-test("at 200 targets the summary fits one screen and the details fold", () => {
+test("at 200 targets the summary fits one screen and the details fold; targets making the same change share a row", () => {
   const events = Array.from({ length: 200 }, (_, n) =>
     step("update", BINDING, `model-${n}`, { targetKind: "classic", endpointName: `ep${n}`, model: v1 }, { targetKind: "classic", endpointName: `ep${n}`, model: v2 }),
   );
@@ -182,7 +183,71 @@ test("at 200 targets the summary fits one screen and the details fold", () => {
   const top = md.slice(0, md.indexOf("<details"));
   expect(top.split("\n").length).toBeLessThan(25);
   expect(top).toContain("**200 promotions, 0 refused by gate, 0 trainings, 0 other changes**");
-  expect(md).toContain("<details><summary>Promotions (200)</summary>");
-  expect(md).not.toContain("<details open>");
-  expect(md.split("\n").filter((l) => l.startsWith("| `model-")).length).toBe(200);
+  expect(md).toContain("<details open><summary>Promotions (200): 1 distinct change</summary>");
+  expect(md.split("\n").filter((l) => l.startsWith("| **200 targets** (listed below) | `models/")).length).toBe(1);
+  // One change: its metrics as a small chart, proposed bars over the current line.
+  expect(md).toContain("```mermaid\nxychart-beta\n  title \"proposed (bars) vs current (line)\"\n  x-axis [auc, accuracy]\n  y-axis 0 --> 1\n  bar [0.9134, 0.851]\n  line [0.9012, 0.84]\n```");
+  for (let n = 0; n < 200; n++) expect(md.match(new RegExp(`classic endpoint ep${n}(,|$)`, "gm"))).toHaveLength(1);
+});
+
+const WAVE = "pulumi-nodejs:dynamic/azureml:RolloutWave";
+function wave(name: string, from: number, count: number, news: Record<string, unknown> = {}): EngineEvent {
+  const targets = Array.from({ length: count }, (_, k) => ({ kind: "classic", key: `ep${from + k}`, endpointName: `ep${from + k}`, trainedModelName: "m" }));
+  // Recorded inputs keep the list as __targets, `targets` is its digest (lifecycle/quiet.ts).
+  return step("update", WAVE, name, { model: v1, __targets: targets, targets: `${count} targets` }, { model: v2, __targets: targets, targets: `${count} targets`, ...news });
+}
+
+test("every refused wave is reported, each target once, none as a write; the refusals recorded in review mode need no diagnostic", () => {
+  const worse = { ...v2, metrics: { auc: 0.85, accuracy: 0.8 } };
+  const refusal = (name: string) => gateRefusal("RolloutWave", name, evaluateGate({ minimum: { auc: 0.9 } }, v1.metrics, worse.metrics), v1, worse, "preview");
+  const events = [wave("r-canary", 0, 1), wave("r-wave-1", 1, 3), wave("r-wave-2", 4, 3)];
+  const review = buildReview({
+    stack: "dev",
+    events,
+    refusals: [
+      { resource: "r-canary", message: refusal("r-canary") },
+      { resource: "r-wave-1", message: `${refusal("r-wave-1")}\n    at Object.diff (/x/rolloutWave.js:1:2)` },
+      { resource: "r-wave-2", message: refusal("r-wave-2") },
+    ],
+  });
+  expect(review.summary).toBe("0 promotions, 7 refused by gate, 0 trainings, 0 other changes");
+  expect(review.preview).toBe("failed");
+  expect(review.promotions.map((p) => [p.key, p.gate.status, p.write])).toEqual(
+    ["r-canary/ep0", "r-wave-1/ep1", "r-wave-1/ep2", "r-wave-1/ep3", "r-wave-2/ep4", "r-wave-2/ep5", "r-wave-2/ep6"].map((k) => [k, "refused", "none"]),
+  );
+  const md = renderMarkdown(review);
+  expect(md).toContain("⛔ The gate refused 7 promotions");
+  expect(md).not.toMatch(/classic PATCH|at Object\.diff/);
+  // The three waves' refusals read the same: one line, one table row; each wave's diagnostic once.
+  expect(md.match(/gate refused the promotion of/g)!.length).toBeLessThanOrEqual(5);
+  expect(md).toContain("<summary>Refusals in full (3)</summary>");
+});
+
+test("a review whose preview could not run says why, without the Automation API's wrapping", () => {
+  const failure = "Command failed with exit code 255: pulumi preview --stack dev\ncode: 255\n stdout: \n stderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n  online: false\n";
+  const review = buildReview({ stack: "dev", events: [], failure });
+  expect(review.preview).toBe("failed");
+  expect(review.errors).toEqual(["error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`."]);
+  expect(renderMarkdown(review)).toContain("❌ The preview failed:\n\n- error: the stack is currently locked");
+});
+
+test("1,000 targets in 8 waves: the Markdown stays under 100 KB with a one-screen top", () => {
+  const events = [wave("big-canary", 0, 1), ...Array.from({ length: 7 }, (_, k) => wave(`big-wave-${k + 1}`, 1 + k * 143, k === 6 ? 141 : 143))];
+  const review = buildReview({ stack: "fleet", events });
+  expect(review.promotions).toHaveLength(1000);
+  const md = renderMarkdown(review);
+  expect(Buffer.byteLength(md)).toBeLessThan(100 * 1024);
+  expect(md.slice(0, md.indexOf("<details")).split("\n").length).toBeLessThan(25);
+  // Every wave refused: still under 100 KB, every target named once, the top one screen.
+  const worse = { ...v2, metrics: { auc: 0.85, accuracy: 0.8 } };
+  const refusals = events.map((e) => {
+    const name = e.resourcePreEvent!.metadata.urn.split("::").pop()!;
+    return { resource: name, message: gateRefusal("RolloutWave", name, evaluateGate({ minimum: { auc: 0.9 } }, v1.metrics, worse.metrics), v1, worse, "preview") };
+  });
+  const refused = buildReview({ stack: "fleet", events, refusals });
+  expect(refused.summary).toBe("0 promotions, 1000 refused by gate, 0 trainings, 0 other changes");
+  const rmd = renderMarkdown(refused);
+  expect(Buffer.byteLength(rmd)).toBeLessThan(100 * 1024);
+  expect(rmd.slice(0, rmd.indexOf("<details")).split("\n").length).toBeLessThan(25);
+  for (const n of [0, 1, 500, 999]) expect(rmd.match(new RegExp(`classic endpoint ep${n}(,|$)`, "gm"))).toHaveLength(1);
 });
