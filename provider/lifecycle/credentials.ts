@@ -9,6 +9,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { fromWire, resultToWire } from "./quiet";
+import { plainFailure, plainResult } from "./plainValues";
 
 /** Credential field → stack config key (`key` for the project's namespace, or `namespace:key`). */
 export type CredentialConfig = Partial<Record<string, string>>;
@@ -44,7 +45,8 @@ export function withCurrentCredentials<T>(inputs: T): T {
 /**
  * Wraps a lifecycle implementation: `configure` records the stack config, and every object argument
  * (olds, news, props) carries the current credentials before the implementation sees it. Recorded inputs are
- * translated to and from their quieter wire form (quiet.ts) on the way.
+ * translated to and from their quieter wire form (quiet.ts) on the way, and every result and recorded failure state
+ * is made plain for the engine (plainValues.ts).
  */
 export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O>): pulumi.dynamic.ResourceProvider<I, O> {
   const fresh = <A extends unknown[]>(args: A) => args.map((a) => (a && typeof a === "object" ? withCurrentCredentials(fromWire(a)) : a)) as A;
@@ -55,7 +57,13 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
   };
   for (const [name, fn] of Object.entries(impl as unknown as Record<string, unknown>)) {
     if (typeof fn !== "function") continue;
-    out[name] = (...args: unknown[]) => resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args)));
+    out[name] = async (...args: unknown[]) => {
+      try {
+        return plainResult(await resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args))));
+      } catch (err) {
+        throw plainFailure(err);
+      }
+    };
   }
   return out as unknown as pulumi.dynamic.ResourceProvider<I, O>;
 }

@@ -9,7 +9,7 @@ import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
-import { failure, initFailure } from "../errors";
+import { failure } from "../errors";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
@@ -19,6 +19,7 @@ import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failu
 import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
 import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
 import { recordPromotion } from "../audit";
+import { keptWriteFailure } from "./keptWrite";
 import {
   checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
@@ -227,9 +228,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
         await releaseClaim(inputs, undefined, claimed).catch(() => undefined);
         throw err;
       }
-      // The service kept the write: record the resource so the engine neither leaks nor forgets it.
-      const e = err as Error;
-      throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
+      // The service kept the write: record the resource, and what it serves, so the engine neither leaks nor forgets it.
+      throw await keptWriteFailure(inputs, err, id, (served) => toState(inputs, { model: served, boundLocation: relativeOf(served), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
     }
   },
 
@@ -252,13 +252,18 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
   },
 
-  async update(_id, olds, news) {
+  async update(id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
     const rebind =
       modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
-    const r = await promote(news, olds.model, { written: false });
+    const progress = { written: false };
+    const r = await promote(news, olds.model, progress).catch(async (err: unknown) => {
+      if (!progress.written) throw err;
+      // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
+      throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
+    });
     await recordPromotion(news, r, "update", olds.model);
     await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
