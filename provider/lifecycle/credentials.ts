@@ -10,6 +10,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { fromWire, resultToWire } from "./quiet";
 import { plainFailure, plainResult } from "./plainValues";
+import { activateDeclarations } from "../declarations";
 
 /** Credential field → stack config key (`key` for the project's namespace, or `namespace:key`). */
 export type CredentialConfig = Partial<Record<string, string>>;
@@ -53,6 +54,8 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
   const out: Record<string, unknown> = {
     async configure(req: { config: ConfigLike }) {
       configure(req);
+      // Only the engine configures: this process now serves one run of one stack.
+      activateDeclarations();
     },
   };
   for (const [name, fn] of Object.entries(impl as unknown as Record<string, unknown>)) {

@@ -15,7 +15,8 @@ import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
-import { acquireClaims, claimFailures, releaseClaim } from "../ownership";
+import { acquireClaims, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
+import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
@@ -194,6 +195,10 @@ export const API_VERSION = 1;
 const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveState> = {
   async check(olds, news) {
     const { inputs, failures } = checkRolloutWave(news);
+    if (failures.length === 0) {
+      const declared = inputs.targets.map((t, k) => ({ target: isKnown(t) ? bindingTargetKey(bindingInputs(inputs, t)) : undefined, property: `targets[${k}]`, resource: `ModelRollout wave "${inputs.resourceName}"` }));
+      failures.push(...declarationFailures(inputs.ownerStack, declared));
+    }
     if (failures.length > 0 || !knownForReads(inputs)) return { inputs, failures: toCheckFailures(failures) };
     const isNew = isNewResource(olds);
     if (isNew) {

@@ -17,7 +17,8 @@ import { checkSamples } from "../promotion/samples";
 import { targetFor } from "../targets";
 import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
 import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
-import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
+import { acquireClaim, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
+import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
 import { keptWriteFailure } from "./keptWrite";
 import {
@@ -174,6 +175,10 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const { inputs, failures } = checkTrainedModelBinding(news);
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    if (failures.length === 0) {
+      const property = inputs.targetKind === "arm" ? "webServiceName" : "endpointName";
+      failures.push(...declarationFailures(inputs.ownerStack, [{ target: bindingTargetKey(inputs), property, resource: `${TYPE} "${nameOf(inputs)}"` }]));
+    }
     if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
