@@ -11,6 +11,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { fromWire, resultToWire } from "./quiet";
 import { plainFailure, plainResult } from "./plainValues";
 import { activateDeclarations } from "../declarations";
+import { IMPORT_REFUSED } from "../resources/noImport";
 
 /** Credential field → stack config key (`key` for the project's namespace, or `namespace:key`). */
 export type CredentialConfig = Partial<Record<string, string>>;
@@ -61,6 +62,10 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
   for (const [name, fn] of Object.entries(impl as unknown as Record<string, unknown>)) {
     if (typeof fn !== "function") continue;
     out[name] = async (...args: unknown[]) => {
+      if (name === "check") {
+        const refused = importRefusal(args[1]);
+        if (refused) return refused;
+      }
       try {
         return plainResult(await resultToWire(name, (fn as (...a: unknown[]) => unknown).apply(impl, fresh(args))));
       } catch (err) {
@@ -69,4 +74,19 @@ export function withCredentials<I, O>(impl: pulumi.dynamic.ResourceProvider<I, O
     };
   }
   return out as unknown as pulumi.dynamic.ResourceProvider<I, O>;
+}
+
+/** A resource declared with `import:` (resources/noImport.ts): refused at check, pointing to adoption. */
+function importRefusal(news: unknown): { inputs: unknown; failures: Array<{ property: string; reason: string }> } | undefined {
+  const id = (news as Record<string, unknown> | undefined)?.[IMPORT_REFUSED];
+  if (typeof id !== "string") return undefined;
+  return {
+    inputs: news,
+    failures: [{
+      property: "import",
+      reason: `import "${id}" is not supported: a dynamic resource keeps its provider in its state, which an import does not have. ` +
+        "Remove the import option. To take over an existing classic endpoint, declare a ScoringEndpoint with adopt: true (provider/README.md, Adoption); " +
+        "a TrainedModelBinding or ModelRollout needs no import: it reads what the target serves at preview",
+    }],
+  };
 }

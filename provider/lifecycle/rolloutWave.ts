@@ -17,6 +17,7 @@ import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJ
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
 import { acquireClaims, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
 import { declarationFailures } from "../declarations";
+import { rolloutPlanFailures } from "./rolloutPlan";
 import { recordPromotion } from "../audit";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
@@ -78,6 +79,7 @@ export function checkRolloutWave(news: Partial<RolloutWaveInputs>): { inputs: Ro
     return target;
   });
   checkGateArgs(out, "gate", w.gate);
+  out.push(...rolloutPlanFailures(w.rolloutPlan));
   if (w.promotion !== undefined) checkOneOf(out, "promotion", w.promotion, PROMOTION_POLICIES, 'Use "reviewed" or "gated"');
   checkPositive(out, "concurrency", w.concurrency, 256);
   return { inputs: w, failures: out };

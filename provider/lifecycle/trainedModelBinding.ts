@@ -199,7 +199,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // At most one read per concern, none on a no-op: the target when it or the model name changed, the blob
     // (one storage read) when the model identity changed.
     const failures: InputFailure[] = [];
-    const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName);
+    // A changed workspace token is proven by the target's preflight too (targets/classic.ts).
+    const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName) || !sameValue(olds.workspaceToken, news.workspaceToken);
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
     if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news, olds.ownerStack)));
