@@ -9,6 +9,8 @@ import type { IAxiosRetryConfig } from "axios-retry";
 
 /** The retry count under a deadline: high enough that only the deadline ends the retries. */
 export const DEADLINE_RETRIES = 10_000;
+/** Under a deadline the backoff stops growing here (a Retry-After may ask for more): a fault that clears is seen soon. */
+export const DEADLINE_MAX_BACKOFF_MS = 2_000;
 
 /** One attempt's timeout: the transport's, cut so no attempt runs past the deadline. */
 export function attemptTimeoutMs(timeoutMs: number, deadline: number | undefined, now = Date.now()): number {
@@ -19,8 +21,9 @@ type RetryOptions = Required<Pick<IAxiosRetryConfig, "retries" | "retryCondition
 
 /**
  * `options` bounded by `deadline` (epoch ms): retry while the transport would and the deadline has not passed;
- * a Retry-After that ends after the deadline ends the retries now (waiting for it would overrun); a backoff is cut
- * to the time left, so the last attempt starts at the deadline at the latest; each attempt's timeout is cut too.
+ * a Retry-After that ends after the deadline ends the retries now (waiting for it would overrun); the backoff stops
+ * growing at DEADLINE_MAX_BACKOFF_MS and is cut to the time left, so the last attempt starts at the deadline at the
+ * latest; each attempt's timeout is cut too.
  */
 export function withDeadline(options: RetryOptions, deadline: number | undefined, timeoutMs: number, retryAfterMs: (err: AxiosError) => number | undefined): IAxiosRetryConfig {
   if (deadline === undefined) return options;
@@ -33,7 +36,10 @@ export function withDeadline(options: RetryOptions, deadline: number | undefined
       const after = retryAfterMs(err);
       return now < deadline && (after === undefined || now + after <= deadline);
     },
-    retryDelay: (n: number, err: AxiosError) => Math.max(0, Math.min(options.retryDelay(n, err), deadline - Date.now())),
+    retryDelay: (n: number, err: AxiosError) => {
+      const cap = Math.max(DEADLINE_MAX_BACKOFF_MS, retryAfterMs(err) ?? 0);
+      return Math.max(0, Math.min(options.retryDelay(n, err), cap, deadline - Date.now()));
+    },
     onRetry: (_n: number, _err: AxiosError, config: { timeout?: number }) => {
       config.timeout = attemptTimeoutMs(timeoutMs, deadline);
     },

@@ -53,7 +53,7 @@ test("a refused rollback write: the update names what serves, state records it, 
 });
 
 test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { gate: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }) });
+  const config = promotionStackConfig(env.emulator.manifest);
   const prefix = config.classicPrefix.value;
   const container = env.emulator.manifest.containers.models;
   // The bound model's evaluation is missing: the gate has no baseline.
@@ -66,6 +66,8 @@ test("a gate over a bound model without metrics: one write, one audit line, stat
     const key: string = created.outputs.endpointKey.value;
     expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
 
+    // The gate comes with the next model (a gate at create would refuse v1: it has no metrics to meet a minimum).
+    await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }) });
     const v2 = await env.models.upload(prefix, "v2", 2);
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
