@@ -18,6 +18,7 @@ import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from 
 import { acquireClaims, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
 import { declarationFailures } from "../declarations";
 import { rolloutPlanFailures } from "./rolloutPlan";
+import { clearPromotion, markPromotion, recordInterrupted } from "../interrupted";
 import { recordPromotion } from "../audit";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
@@ -140,7 +141,17 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
   if (gate.refusal) throw new Error(gate.refusal.replace("Nothing was written.", "Nothing was written: no target of this wave or a later one was touched."));
   await acquireClaims(pending.map((t) => bindingInputs(w, t)));
+  // Each target's promotion is marked until its audit line is written (interrupted.ts): a crash leaves the marks.
+  await eachTarget(w, pending, (t) => markPromotion(bindingInputs(w, t), kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
+  try {
+    return await writeWave(w, pending, previous, kept, gate.verdict);
+  } finally {
+    await eachTarget(w, pending, (t) => clearPromotion(bindingInputs(w, t)).catch(() => undefined));
+  }
+}
 
+/** bindWave after its checks: the writes and verifications, the restores when one fails, the audit lines. */
+async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined): Promise<WaveBound[]> {
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
     const progress = { written: false };
@@ -171,7 +182,7 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   }
   const boundAt = new Date().toISOString();
   const done = new Map(results.map((r) => [r.key, r.ok ? r.verifiedBy : "failed"]));
-  await eachTarget(w, pending, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: done.get(targetKey(t))!, gateVerdict: gate.verdict }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
+  await eachTarget(w, pending, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: done.get(targetKey(t))!, gateVerdict: verdict }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
   return w.targets.map((t) => {
     const key = targetKey(t);
     if (!done.has(key)) return kept.find((k) => k.key === key)!;
@@ -251,6 +262,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       const now = served.get(b.key);
       return now && modelIdentity(now) !== modelIdentity(b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
     });
+    // A promotion a crash cut short after a target's write is audited now (interrupted.ts).
+    const drifted = state.targets.filter((t) => {
+      const now = served.get(targetKey(t));
+      const was = state.bound?.find((b) => b.key === targetKey(t));
+      return now && was && modelIdentity(now) !== modelIdentity(was.model);
+    });
+    await eachTarget(state, drifted, (t) => recordInterrupted(bindingInputs(state, t), relativeOf(served.get(targetKey(t))!)));
     const { bound: _b, gateVerdict: _g, ...inputs } = state;
     return { id, props: { ...state, bound }, inputs: inputs as RolloutWaveState };
   },

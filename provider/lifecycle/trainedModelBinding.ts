@@ -21,6 +21,7 @@ import { acquireClaim, bindingTargetKey, claimFailures, releaseClaim } from "../
 import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
 import { keptWriteFailure } from "./keptWrite";
+import { markedPromotion, recordInterrupted } from "../interrupted";
 import {
   checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
@@ -225,8 +226,11 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     }
     const progress = { written: false };
     try {
-      const r = await promote(inputs, served, progress);
-      await recordPromotion(inputs, r, "create", served);
+      const r = await markedPromotion(inputs, "create", served, async () => {
+        const done = await promote(inputs, served, progress);
+        await recordPromotion(inputs, done, "create", served);
+        return done;
+      });
       const boundAt = new Date().toISOString();
       return { id, outs: toState(inputs, { ...r, boundAt, history: pushHistory(undefined, inputs.model, boundAt) }) };
     } catch (err) {
@@ -253,6 +257,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
     }
     // Drift: something else is bound. Describe it as a model reference so the next up shows old → new and restores.
+    // A promotion a crash cut short after its write is audited now (interrupted.ts).
+    await recordInterrupted(state, bound.relative);
     const model = await modelAt(state, bound.relative);
     const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh" });
     return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
@@ -265,12 +271,15 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
     const progress = { written: false };
-    const r = await promote(news, olds.model, progress).catch(async (err: unknown) => {
-      if (!progress.written) throw err;
-      // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
-      throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
+    const r = await markedPromotion(news, "update", olds.model, async () => {
+      const done = await promote(news, olds.model, progress).catch(async (err: unknown) => {
+        if (!progress.written) throw err;
+        // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
+        throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
+      });
+      await recordPromotion(news, done, "update", olds.model);
+      return done;
     });
-    await recordPromotion(news, r, "update", olds.model);
     await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
     return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };
