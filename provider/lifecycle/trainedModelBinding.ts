@@ -260,7 +260,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // A promotion a crash cut short after its write is audited now (interrupted.ts).
     await recordInterrupted(state, bound.relative);
     const model = await modelAt(state, bound.relative);
-    const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh" });
+    // The drifted model was never declared: pins and `previous` keep resolving from the declared one (issue 18).
+    const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh", [DECLARED]: declaredModel(state) } as Partial<TrainedModelBindingState>);
     return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
   },
 
@@ -322,9 +323,11 @@ function seedHistory(olds: TrainedModelBindingState): HistoryEntry[] | undefined
  */
 async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined, i: TrainedModelBindingInputs): Promise<InputFailure[]> {
   const pin = i.pin;
+  // What the binding declared last: a model refresh found on the target (drift) is not part of its history.
+  const oldModel = olds ? declaredModel(olds) : undefined;
   if (pin !== undefined && isKnown(pin)) {
-    if (olds?.model && olds.pin !== undefined && sameValue(olds.pin, pin)) {
-      i.model = olds.model;
+    if (oldModel && olds?.pin !== undefined && sameValue(olds.pin, pin)) {
+      i.model = oldModel;
     } else if (pin === "previous") {
       if (!olds?.previousModel) {
         return [{ property: "pin", reason: "no model was declared before the current one, so there is nothing to roll back to", fix: "Pin a model by { path, etag } (see the binding's history output), or remove pin" }];
@@ -342,11 +345,21 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
     }
   }
   await holdIfUnreviewed(i);
-  if (olds?.model && isKnown(olds.model)) {
-    i.previousModel = !isKnown(i.model) || modelIdentity(olds.model) !== modelIdentity(i.model) ? olds.model : olds.previousModel;
+  if (oldModel && isKnown(oldModel)) {
+    i.previousModel = !isKnown(i.model) || modelIdentity(oldModel) !== modelIdentity(i.model) ? oldModel : olds?.previousModel;
   }
   if (i.previousModel === undefined) delete i.previousModel;
   return [];
+}
+
+/**
+ * Kept by refresh beside a drifted model (in state and recorded inputs, hidden from the CLI by its `__`): the model
+ * the binding declared before the drift. Cleared by the next update, whose inputs come from the program.
+ */
+const DECLARED = "__declaredModel";
+
+function declaredModel(s: Partial<TrainedModelBindingInputs>): ModelBlobRef | undefined {
+  return ((s as Record<string, unknown>)[DECLARED] as ModelBlobRef | undefined) ?? s.model;
 }
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */

@@ -1,12 +1,14 @@
 /**
  * State never lies after a failure (issue 18), through the real engine: a refused rollback write leaves state naming
  * the model that really serves, and the next up converges; a gate over a bound model without metrics promotes
- * with one write and one audit line, and the next up has nothing to do.
+ * with one write and one audit line, and the next up has nothing to do; the verification probe rides out 429s;
+ * `pin: "previous"` after drift resolves from what the binding declared.
  */
 import * as path from "path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { listAuditedTargets, listPromotions } from "../../provider/audit";
-import { withStack } from "../support/pulumi";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { collectSteps, withStack } from "../support/pulumi";
 import { SAMPLE_ROW, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
@@ -126,5 +128,35 @@ test("verification rides out 429s on the probe within timeoutSeconds, honouring 
     expect(await scoringRequests()).toBeGreaterThanOrEqual(8);
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
     expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+  });
+});
+
+test("pin previous after drift resolves from the binding's declared history, never to a model patched on out of band", async () => {
+  const config = promotionStackConfig(env.emulator.manifest);
+  const prefix = config.classicPrefix.value;
+  const container = env.emulator.manifest.containers.models;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+
+  await withStack(project, config, async ({ stack }) => {
+    const created = await stack.up();
+    const apiLocation: string = created.outputs.endpointApiLocation.value;
+    const key: string = created.outputs.endpointKey.value;
+    const v2 = await env.models.upload(prefix, "v2", 2);
+    await stack.up();
+
+    // Someone patches a model no program declared onto the endpoint; refresh records the drift, up restores v2.
+    const stray = await env.models.upload(`${prefix.replace(/\/$/, "")}-stray/`, "v3", 3);
+    await env.models.patchEndpointOutOfBand(config.endpointName.value, key, stray.path);
+    await stack.refresh();
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+
+    // Rolling back goes to v1, the model declared before v2.
+    await stack.setConfig("pin", { value: JSON.stringify("previous") });
+    const events: EngineEvent[] = [];
+    await stack.preview({ onEvent: (e) => events.push(e) });
+    expect((collectSteps(events).find((s) => s.name === "scoring-model")!.newInputs?.model as { path: string }).path).toBe(v1.path);
+    await stack.up();
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
   });
 });
