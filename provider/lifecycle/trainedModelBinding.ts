@@ -14,6 +14,7 @@ import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
+import { sampleSchemaFailures } from "../promotion/sampleSchema";
 import { targetFor } from "../targets";
 import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
 import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
@@ -185,6 +186,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
       if (failures.length === 0) failures.push(...(await claimFailures(inputs)));
+      if (failures.length === 0) failures.push(...(await sampleSchemaFailures(inputs)));
       if (failures.length === 0 && inputs.gate && isKnown(targetOnly(inputs)) && isKnown(storageOnly(inputs)) && !isUnknown(inputs.endpointKey)) {
         // The baseline of a first promotion is what the target serves now.
         const bound = await servedModel(inputs).catch(() => undefined);
@@ -205,6 +207,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
     if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news, olds.ownerStack)));
+    if (failures.length === 0 && (targetChanged || !sameValue(olds.verification, news.verification))) failures.push(...(await sampleSchemaFailures(news)));
     if (failures.length > 0) throw failuresToError(news, failures);
     // The gate, whenever the new model is known: olds.model is the model bound now, with its metrics.
     if (modelChanged && isKnown(news.model) && isKnown(news.gate)) {
@@ -226,6 +229,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     }
     const progress = { written: false };
     try {
+      // An endpoint created in this same update had no key at preview: its rows are checked now, before the write.
+      const schema = await sampleSchemaFailures(inputs);
+      if (schema.length > 0) throw failuresToError(inputs, schema);
       const r = await markedPromotion(inputs, "create", served, async () => {
         const done = await promote(inputs, served, progress);
         await recordPromotion(inputs, done, "create", served);
