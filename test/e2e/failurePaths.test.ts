@@ -7,9 +7,10 @@
 import * as path from "path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { listAuditedTargets, listPromotions } from "../../provider/audit";
-import { EngineEvent } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { StackConfig } from "../../examples/local/manifestConfig";
 import { collectSteps, withStack } from "../support/pulumi";
-import { SAMPLE_ROW, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { SAMPLE_ROW, UploadedModel, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -19,16 +20,23 @@ const access = () => ({ accountName: env.emulator.manifest.storage.accountName, 
 const bindingOf = async (stack: { exportStack(): Promise<{ deployment: { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> } }> }) =>
   (await stack.exportStack()).deployment.resources.find((r) => r.urn.endsWith("::scoring-model"))!.outputs as { model: { path: string }; verifiedBy: string; boundLocation: string };
 
-test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) });
-  const prefix = config.classicPrefix.value;
-  const container = env.emulator.manifest.containers.models;
-  const v1 = await env.models.upload(prefix, "v1", 1);
+interface BoundStack { stack: Stack; config: StackConfig; prefix: string; container: string; v1: UploadedModel; apiLocation: string; key: string }
 
+/** A promotion-fixture stack whose endpoint serves v1 (`beforeUp` runs after the upload, before the first up). */
+async function withBoundStack(overrides: Record<string, string>, fn: (s: BoundStack) => Promise<void>, beforeUp?: (prefix: string) => Promise<void>): Promise<void> {
+  const config = promotionStackConfig(env.emulator.manifest, overrides);
+  const prefix = config.classicPrefix.value;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await beforeUp?.(prefix);
   await withStack(project, config, async ({ stack }) => {
     const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+    const ctx = { stack, config, prefix, container: env.emulator.manifest.containers.models, v1, apiLocation: created.outputs.endpointApiLocation.value as string, key: created.outputs.endpointKey.value as string };
+    await fn(ctx);
+  });
+}
+
+test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
+  await withBoundStack({ samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) }, async ({ stack, prefix, container, v1, apiLocation, key }) => {
 
     // v2 scores the sample wrong, and v1's blob is gone, so the service refuses the rollback's write.
     const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
@@ -55,17 +63,9 @@ test("a refused rollback write: the update names what serves, state records it, 
 });
 
 test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
-  const config = promotionStackConfig(env.emulator.manifest);
-  const prefix = config.classicPrefix.value;
-  const container = env.emulator.manifest.containers.models;
   // The bound model's evaluation is missing: the gate has no baseline.
-  const v1 = await env.models.upload(prefix, "v1", 1);
-  await models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete();
-
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+  const noEvaluation = (prefix: string) => models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete().then(() => undefined);
+  await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
     expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
 
     // The gate comes with the next model (a gate at create would refuse v1: it has no metrics to meet a minimum).
@@ -90,7 +90,7 @@ test("a gate over a bound model without metrics: one write, one audit line, stat
     const endpoint = config.endpointName.value;
     const target = (await listAuditedTargets(access())).find((t) => t.target.includes(`/${endpoint}/`))!.target;
     expect((await listPromotions(access(), target, 10)).map((r) => [r.operation, r.to.path])).toEqual([["update", v2.path], ["create", v1.path]]);
-  });
+  }, noEvaluation);
 });
 
 /** The emulator's RRS scoring requests since the last reset. */
@@ -101,15 +101,7 @@ async function scoringRequests(): Promise<number> {
 const setFaults = (faults: unknown) => fetch(`${env.emulator.url}/_emulator/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) });
 
 test("verification rides out 429s on the probe within timeoutSeconds, honouring Retry-After: the good model is kept", async () => {
-  const config = promotionStackConfig(env.emulator.manifest);
-  const prefix = config.classicPrefix.value;
-  const container = env.emulator.manifest.containers.models;
-  await env.models.upload(prefix, "v1", 1);
-
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+  await withBoundStack({}, async ({ stack, prefix, container, apiLocation, key }) => {
     const v2 = await env.models.upload(prefix, "v2", 2);
 
     // Every scoring request answers 429 (Retry-After 1 s) until the probe has been refused 8 times: more attempts
@@ -132,15 +124,7 @@ test("verification rides out 429s on the probe within timeoutSeconds, honouring 
 });
 
 test("pin previous after drift resolves from the binding's declared history, never to a model patched on out of band", async () => {
-  const config = promotionStackConfig(env.emulator.manifest);
-  const prefix = config.classicPrefix.value;
-  const container = env.emulator.manifest.containers.models;
-  const v1 = await env.models.upload(prefix, "v1", 1);
-
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+  await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
     const v2 = await env.models.upload(prefix, "v2", 2);
     await stack.up();
 
