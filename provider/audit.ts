@@ -37,6 +37,11 @@ export interface PromotionRecord {
   /** The gate's verdict at apply, when the binding has a gate (issue 9). */
   gateVerdict?: unknown;
   verifiedBy: string;
+  /**
+   * Set when a crash cut the promotion short after its write and before its line (interrupted.ts): the line was
+   * written when refresh (or the next up) found the target serving the new model.
+   */
+  interrupted?: { startedAt: string; foundBy: string };
 }
 
 export function auditPath(key: string): string {
@@ -156,5 +161,6 @@ export function formatPromotion(r: PromotionRecord): string {
   // The verdict's summary says passed/overridden and why (promotion/gate.ts).
   if (gate && typeof gate === "object") lines.push(`  ${gate.summary ?? `gate ${gate.overridden ? "overridden" : gate.passed ? "passed" : "refused"}`}`);
   lines.push(`  verified by ${r.verifiedBy}`);
+  if (r.interrupted) lines.push(`  interrupted: the run started at ${r.interrupted.startedAt} died before recording it; found by ${r.interrupted.foundBy}`);
   return lines.join("\n");
 }

@@ -19,10 +19,18 @@ export interface Claim {
   /** The owning stack, `<org>/<project>/<stack>`. */
   owner: string;
   target: string;
-  /** The owner's binding (resource name). */
+  /** The owner's binding (resource name) that claimed it first. */
   binding: string;
   claimedAt: string;
+  /**
+   * Every resource of the owning stack that declares the target now (issue 18): a refactor (bindings → a rollout,
+   * or back) adds the new resource before the old one's delete removes itself, and the claim goes only when the
+   * last holder does. A claim written before holders existed is held by `binding` alone.
+   */
+  holders?: string[];
 }
+
+const holdersOf = (c: Claim): string[] => c.holders ?? [c.binding];
 
 /**
  * The target's key: `classic/<region>/<workspaceId>/<webServiceId>/<endpointName>/<trainedModelName>` or
@@ -106,7 +114,7 @@ export async function acquireClaim(i: TrainedModelBindingInputs, previousOwner?:
   if (!ready(i)) return undefined;
   const key = bindingTargetKey(i)!;
   const access = storageOf(i);
-  const claim: Claim = { owner: i.ownerStack, target: key, binding: nameOf(i), claimedAt: new Date().toISOString() };
+  const claim: Claim = { owner: i.ownerStack, target: key, binding: nameOf(i), claimedAt: new Date().toISOString(), holders: [nameOf(i)] };
   let existing: StateBlob<Claim> | undefined;
   try {
     // Released between our PUT and our read: one more create-only attempt.
@@ -119,12 +127,34 @@ export async function acquireClaim(i: TrainedModelBindingInputs, previousOwner?:
     throw new Error(formatFailure(TYPE, nameOf(i), "claim the target", err, `Nothing was bound; the binding needs read, create, write and delete on the storage account's ${STATE_CONTAINER} container`, secretsOf(i)));
   }
   if (!existing) throw new Error(`${TYPE} "${nameOf(i)}": claim the target failed: the claim ${claimPath(key)} changed twice while being acquired. Nothing was bound; run up again.`);
-  if (existing.value.owner === i.ownerStack) return undefined;
+  if (existing.value.owner === i.ownerStack) return joinClaim(i, key, existing);
   if (previousOwner === undefined || existing.value.owner !== previousOwner) throw refusedError(i, key, existing.value);
-  const renamed = await replaceStateBlob(access, claimPath(key), claim, existing.etag).catch((err: unknown) => {
+  const renamed = await replaceStateBlob(access, claimPath(key), { ...claim, holders: [...new Set([...holdersOf(existing.value), nameOf(i)])] }, existing.etag).catch((err: unknown) => {
     throw new Error(formatFailure(TYPE, nameOf(i), "claim the target", err, "Nothing was bound", secretsOf(i)));
   });
   if (!renamed) throw new Error(`${TYPE} "${nameOf(i)}": claim the target failed: the claim ${claimPath(key)} changed while being renamed to ${i.ownerStack}. Nothing was bound; run up again.`);
+  return undefined;
+}
+
+/**
+ * This stack owns the claim already: the resource joins its holders (conditional replace, retried when another
+ * resource of the stack changed it meanwhile). Returns nothing: a failed create never removes a claim it joined,
+ * since the holder it added is removed by its own delete or by the next release of the same name.
+ */
+async function joinClaim(i: TrainedModelBindingInputs, key: string, existing: StateBlob<Claim>): Promise<undefined> {
+  const access = storageOf(i);
+  for (let attempt = 0, current: StateBlob<Claim> | undefined = existing; attempt < 5 && current; attempt++) {
+    if (current.value.owner !== i.ownerStack) throw refusedError(i as TrainedModelBindingInputs & { ownerStack: string }, key, current.value);
+    if (holdersOf(current.value).includes(nameOf(i))) return undefined;
+    const next: Claim = { ...current.value, holders: [...holdersOf(current.value), nameOf(i)] };
+    const replaced = await replaceStateBlob(access, claimPath(key), next, current.etag).catch((err: unknown) => {
+      throw new Error(formatFailure(TYPE, nameOf(i), "claim the target", err, "Nothing was bound", secretsOf(i)));
+    });
+    if (replaced) return undefined;
+    current = await readStateBlob<Claim>(access, claimPath(key));
+  }
+  // Gone meanwhile (its last holder was deleted): claim it afresh.
+  await acquireClaim(i);
   return undefined;
 }
 
@@ -139,9 +169,16 @@ export async function releaseClaim(state: Partial<TrainedModelBindingInputs>, ke
   if (keep && bindingTargetKey(keep) === key) return;
   const access = storageOf(state);
   try {
-    const claim = await readStateBlob<Claim>(access, claimPath(key));
-    if (!claim || claim.value.owner !== state.ownerStack || (onlyEtag && claim.etag !== onlyEtag)) return;
-    await deleteStateBlob(access, claimPath(key), claim.etag);
+    // Another resource of the stack may hold it too (a refactor): only this one's name leaves the holders.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const claim = await readStateBlob<Claim>(access, claimPath(key));
+      if (!claim || claim.value.owner !== state.ownerStack || (onlyEtag && claim.etag !== onlyEtag)) return;
+      const rest = holdersOf(claim.value).filter((h) => h !== nameOf(state));
+      const done = rest.length === 0
+        ? await deleteStateBlob(access, claimPath(key), claim.etag)
+        : rest.length === holdersOf(claim.value).length || (await replaceStateBlob(access, claimPath(key), { ...claim.value, holders: rest }, claim.etag));
+      if (done) return;
+    }
   } catch (err) {
     // The account itself is gone (its name no longer resolves): so is the claim.
     if (isServiceError(err) && err.status === undefined && err.code === "ENOTFOUND") return;

@@ -7,6 +7,7 @@
  */
 import type { AxiosError, AxiosInstance, AxiosResponse } from "axios";
 import { ServiceError, stripQuery } from "./errors";
+import { attemptTimeoutMs, withDeadline } from "./retryDeadline";
 
 /** Which API surface of the contract a request belongs to (contract §0). */
 export type Surface = "management" | "bes" | "rrs" | "arm" | "pipelines" | "storage";
@@ -69,6 +70,8 @@ export interface HttpRequest {
   /** Non-2xx statuses returned to the caller instead of thrown (e.g. 404 for a lookup). */
   acceptStatus?: number[];
   settings?: HttpSettings;
+  /** Epoch ms: retry until then instead of maxRetries times, no attempt running past it (retryDeadline.ts). */
+  deadline?: number;
 }
 
 export interface HttpResponse<T = unknown> {
@@ -311,8 +314,9 @@ function newAxios(req: HttpRequest): AxiosInstance {
   const axiosRetry = (axiosRetryModule.default ?? axiosRetryModule) as typeof import("axios-retry").default;
   const settings = req.settings ?? {};
   const accepted = req.acceptStatus ?? [];
+  const timeoutMs = Math.round((settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
   const instance = axios.create({
-    timeout: Math.round((settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000),
+    timeout: attemptTimeoutMs(timeoutMs, req.deadline),
     responseType: "text",
     transformResponse: [(d: unknown) => d],
     validateStatus: (s: number) => (s >= 200 && s < 300) || accepted.includes(s),
@@ -337,13 +341,13 @@ function newAxios(req: HttpRequest): AxiosInstance {
     },
   );
   const mode: RetryMode = req.retry ?? (req.method === "POST" ? "never" : "idempotent");
-  axiosRetry(instance, {
+  const retryAfter = (err: AxiosError) => lowerHeaders(err.response?.headers)["retry-after"];
+  axiosRetry(instance, withDeadline({
     retries: settings.maxRetries ?? DEFAULT_MAX_RETRIES,
     shouldResetTimeout: true,
     retryCondition: (err: AxiosError) => shouldRetry(mode, { status: err.response?.status, errorCode: errorCodeOf(err) }),
-    retryDelay: (n: number, err: AxiosError) =>
-      retryDelayMs(n, lowerHeaders(err.response?.headers)["retry-after"], settings.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS),
-  });
+    retryDelay: (n: number, err: AxiosError) => retryDelayMs(n, retryAfter(err), settings.retryBaseDelayMs ?? DEFAULT_RETRY_BASE_DELAY_MS),
+  }, req.deadline, timeoutMs, (err) => parseRetryAfterMs(retryAfter(err), Date.now())));
   return instance;
 }
 

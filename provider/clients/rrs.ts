@@ -31,8 +31,11 @@ export function firstScoredRow(body: unknown): { scoredLabel?: string; scoredPro
   };
 }
 
-/** One scoring request with one row (R1); scoring has no side effects, so it is retried like a read. */
-export async function probeScoring(apiLocation: string, key: string, row: Record<string, unknown>, inputName: string, http?: HttpSettings): Promise<ProbeResult> {
+/**
+ * One scoring request with one row (R1); scoring has no side effects, so it is retried like a read: `deadline`
+ * (epoch ms, a verification's timeout) retries transient answers until then instead of a fixed number of times.
+ */
+export async function probeScoring(apiLocation: string, key: string, row: Record<string, unknown>, inputName: string, http?: HttpSettings, deadline?: number): Promise<ProbeResult> {
   const url = withQuery(joinUrl(apiLocation, "execute"), { "api-version": BES_API_VERSION, details: "true" });
   const res: HttpResponse = await send({
     surface: "rrs",
@@ -45,6 +48,7 @@ export async function probeScoring(apiLocation: string, key: string, row: Record
       GlobalParameters: {},
     },
     settings: http,
+    deadline,
   });
   return {
     ok: true,

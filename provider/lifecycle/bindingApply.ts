@@ -5,6 +5,7 @@
  */
 import { BlobIdentity, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
 import { probeScoring } from "../clients/rrs";
+import { DROPPED_CONNECTION_CODES, RETRYABLE_STATUSES } from "../transport";
 import { failure, formatFailure, isServiceError } from "../errors";
 import { GateVerdict, evaluateGate, gateRefusal, hasRules } from "../promotion/gate";
 import { sampleMismatch } from "../promotion/samples";
@@ -69,6 +70,11 @@ export function gateOf(i: TrainedModelBindingInputs, bound: ModelBlobRef | undef
   return evaluateGate(i.gate, bound?.metrics, i.model.metrics);
 }
 
+/** A probe failure the service, not the model, caused: a retryable status or a dropped connection. */
+function isTransient(err: unknown): boolean {
+  return isServiceError(err) && (err.status === undefined ? !!err.code && DROPPED_CONNECTION_CODES.includes(err.code) : RETRYABLE_STATUSES.includes(err.status));
+}
+
 /** Verification failed after the write was accepted: what the target reported, for the rollback message. */
 class VerificationFailure extends Error {}
 
@@ -94,9 +100,13 @@ async function writeAndVerify(i: TrainedModelBindingInputs, progress: { written:
       throw new Error(`${TYPE} "${name}": verify binding failed: no apiLocation or key for the scoring probe. Set apiLocation (and scoringKey for ARM), or remove verification.sampleRow and verification.samples.`);
     }
     try {
-      return await probeScoring(apiLocation, probeKey, row, v.inputName ?? "input1", i.http);
+      // Transient answers are retried until the verification's own deadline (retryDeadline.ts).
+      return await probeScoring(apiLocation, probeKey, row, v.inputName ?? "input1", i.http, deadline);
     } catch (err) {
-      throw new VerificationFailure(formatFailure(TYPE, name, `verify binding (${what})`, err, "The model is bound but scoring fails: check the model and the verification rows", [...secrets, probeKey]));
+      const hint = isTransient(err)
+        ? `Scoring did not answer until verification.timeoutSeconds (${Math.round(timeoutMs / 1000)} s) ran out: that says nothing about the model. Raise verification.timeoutSeconds or retry when the service answers`
+        : "The model is bound but scoring fails: check the model and the verification rows";
+      throw new VerificationFailure(formatFailure(TYPE, name, `verify binding (${what})`, err, hint, [...secrets, probeKey]));
     }
   };
   for (;;) {

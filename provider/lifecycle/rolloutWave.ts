@@ -15,7 +15,10 @@ import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
-import { acquireClaims, claimFailures, releaseClaim } from "../ownership";
+import { acquireClaims, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
+import { declarationFailures } from "../declarations";
+import { rolloutPlanFailures } from "./rolloutPlan";
+import { clearPromotion, markPromotion, recordInterrupted } from "../interrupted";
 import { recordPromotion } from "../audit";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
@@ -77,6 +80,7 @@ export function checkRolloutWave(news: Partial<RolloutWaveInputs>): { inputs: Ro
     return target;
   });
   checkGateArgs(out, "gate", w.gate);
+  out.push(...rolloutPlanFailures(w.rolloutPlan));
   if (w.promotion !== undefined) checkOneOf(out, "promotion", w.promotion, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX);
   checkPinnedModel(out, w.promotion, w.model);
   checkPositive(out, "concurrency", w.concurrency, 256);
@@ -138,7 +142,17 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
   if (gate.refusal) throw new Error(gate.refusal.replace("Nothing was written.", "Nothing was written: no target of this wave or a later one was touched."));
   await acquireClaims(pending.map((t) => bindingInputs(w, t)));
+  // Each target's promotion is marked until its audit line is written (interrupted.ts): a crash leaves the marks.
+  await eachTarget(w, pending, (t) => markPromotion(bindingInputs(w, t), kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
+  try {
+    return await writeWave(w, pending, previous, kept, gate.verdict);
+  } finally {
+    await eachTarget(w, pending, (t) => clearPromotion(bindingInputs(w, t)).catch(() => undefined));
+  }
+}
 
+/** bindWave after its checks: the writes and verifications, the restores when one fails, the audit lines. */
+async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined): Promise<WaveBound[]> {
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
     const progress = { written: false };
@@ -169,7 +183,7 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   }
   const boundAt = new Date().toISOString();
   const done = new Map(results.map((r) => [r.key, r.ok ? r.verifiedBy : "failed"]));
-  await eachTarget(w, pending, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: done.get(targetKey(t))!, gateVerdict: gate.verdict }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
+  await eachTarget(w, pending, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: done.get(targetKey(t))!, gateVerdict: verdict }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
   return w.targets.map((t) => {
     const key = targetKey(t);
     if (!done.has(key)) return kept.find((k) => k.key === key)!;
@@ -195,6 +209,10 @@ export const API_VERSION = 1;
 const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveState> = {
   async check(olds, news) {
     const { inputs, failures } = checkRolloutWave(news);
+    if (failures.length === 0) {
+      const declared = inputs.targets.map((t, k) => ({ target: isKnown(t) ? bindingTargetKey(bindingInputs(inputs, t)) : undefined, property: `targets[${k}]`, resource: `ModelRollout wave "${inputs.resourceName}"` }));
+      failures.push(...declarationFailures(inputs.ownerStack, declared));
+    }
     if (failures.length > 0 || !knownForReads(inputs)) return { inputs, failures: toCheckFailures(failures) };
     const isNew = isNewResource(olds);
     if (isNew) {
@@ -245,6 +263,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       const now = served.get(b.key);
       return now && modelIdentity(now) !== modelIdentity(b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
     });
+    // A promotion a crash cut short after a target's write is audited now (interrupted.ts).
+    const drifted = state.targets.filter((t) => {
+      const now = served.get(targetKey(t));
+      const was = state.bound?.find((b) => b.key === targetKey(t));
+      return now && was && modelIdentity(now) !== modelIdentity(was.model);
+    });
+    await eachTarget(state, drifted, (t) => recordInterrupted(bindingInputs(state, t), relativeOf(served.get(targetKey(t))!)));
     const { bound: _b, gateVerdict: _g, ...inputs } = state;
     return { id, props: { ...state, bound }, inputs: inputs as RolloutWaveState };
   },

@@ -5,6 +5,7 @@ import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ModelStorageInputs, TargetCoordinates, VerificationArgs } from "../targets/target";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
+import type { RolloutPlan } from "./rolloutPlan";
 
 /** One scoring target of a wave: a classic added endpoint or an ARM web service, with its trained-model name. */
 export interface WaveTarget extends TargetCoordinates {
@@ -20,6 +21,8 @@ export interface RolloutWaveInputs extends ModelStorageInputs {
   /** 0-based position in the rollout, and the number of waves, for messages. */
   wave?: number;
   waveCount?: number;
+  /** The first wave's: the rollout's canary and waveSize as given, checked here (rolloutPlan.ts). */
+  rolloutPlan?: RolloutPlan;
   model: ModelBlobRef;
   targets: WaveTarget[];
   /** Secret. Classic management auth for every classic target (PATCH, read-back); probes use each endpoint's key. */

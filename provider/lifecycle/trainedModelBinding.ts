@@ -9,16 +9,20 @@ import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
-import { failure, initFailure } from "../errors";
+import { failure } from "../errors";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
+import { sampleSchemaFailures } from "../promotion/sampleSchema";
 import { targetFor } from "../targets";
 import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
 import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
-import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
+import { acquireClaim, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
+import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
+import { keptWriteFailure } from "./keptWrite";
+import { markedPromotion, recordInterrupted } from "../interrupted";
 import {
   checkDelegationKey,
   DEFAULT_ENDPOINT_NAME,
@@ -174,11 +178,16 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const { inputs, failures } = checkTrainedModelBinding(news);
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
+    if (failures.length === 0) {
+      const property = inputs.targetKind === "arm" ? "webServiceName" : "endpointName";
+      failures.push(...declarationFailures(inputs.ownerStack, [{ target: bindingTargetKey(inputs), property, resource: `${TYPE} "${nameOf(inputs)}"` }]));
+    }
     if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
       if (failures.length === 0) failures.push(...(await claimFailures(inputs)));
+      if (failures.length === 0) failures.push(...(await sampleSchemaFailures(inputs)));
       if (failures.length === 0 && inputs.gate && isKnown(targetOnly(inputs)) && isKnown(storageOnly(inputs)) && !isUnknown(inputs.endpointKey)) {
         // The baseline of a first promotion is what the target serves now.
         const bound = await servedModel(inputs).catch(() => undefined);
@@ -194,10 +203,12 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // At most one read per concern, none on a no-op: the target when it or the model name changed, the blob
     // (one storage read) when the model identity changed.
     const failures: InputFailure[] = [];
-    const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName);
+    // A changed workspace token is proven by the target's preflight too (targets/classic.ts).
+    const targetChanged = (result.replaces?.length ?? 0) > 0 || !sameValue(olds.trainedModelName, news.trainedModelName) || !sameValue(olds.workspaceToken, news.workspaceToken);
     if (targetChanged && isKnown(targetOnly(news))) failures.push(...(await targetFor(news.targetKind).preflight(news)));
     if (failures.length === 0 && modelChanged && isKnown(storageOnly(news))) failures.push(...(await preflightModelBlob(news)).failures);
     if (failures.length === 0 && (targetChanged || modelChanged)) failures.push(...(await claimFailures(news, olds.ownerStack)));
+    if (failures.length === 0 && (targetChanged || !sameValue(olds.verification, news.verification))) failures.push(...(await sampleSchemaFailures(news)));
     if (failures.length > 0) throw failuresToError(news, failures);
     // The gate, whenever the new model is known: olds.model is the model bound now, with its metrics.
     if (modelChanged && isKnown(news.model) && isKnown(news.gate)) {
@@ -219,8 +230,14 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     }
     const progress = { written: false };
     try {
-      const r = await promote(inputs, served, progress);
-      await recordPromotion(inputs, r, "create", served);
+      // An endpoint created in this same update had no key at preview: its rows are checked now, before the write.
+      const schema = await sampleSchemaFailures(inputs);
+      if (schema.length > 0) throw failuresToError(inputs, schema);
+      const r = await markedPromotion(inputs, "create", served, async () => {
+        const done = await promote(inputs, served, progress);
+        await recordPromotion(inputs, done, "create", served);
+        return done;
+      });
       const boundAt = new Date().toISOString();
       return { id, outs: toState(inputs, { ...r, boundAt, history: pushHistory(undefined, inputs.model, boundAt) }) };
     } catch (err) {
@@ -228,9 +245,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
         await releaseClaim(inputs, undefined, claimed).catch(() => undefined);
         throw err;
       }
-      // The service kept the write: record the resource so the engine neither leaks nor forgets it.
-      const e = err as Error;
-      throw initFailure(new Error(e.message), id, toState(inputs, { boundLocation: relativeOf(inputs.model), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
+      // The service kept the write: record the resource, and what it serves, so the engine neither leaks nor forgets it.
+      throw await keptWriteFailure(inputs, err, id, (served) => toState(inputs, { model: served, boundLocation: relativeOf(served), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
     }
   },
 
@@ -248,19 +264,30 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
     }
     // Drift: something else is bound. Describe it as a model reference so the next up shows old → new and restores.
+    // A promotion a crash cut short after its write is audited now (interrupted.ts).
+    await recordInterrupted(state, bound.relative);
     const model = await modelAt(state, bound.relative);
-    const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh" });
+    // The drifted model was never declared: pins and `previous` keep resolving from the declared one (issue 18).
+    const next = toState(state, { model, boundLocation: bound.relative, verifiedBy: "refresh", [DECLARED]: declaredModel(state) } as Partial<TrainedModelBindingState>);
     return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
   },
 
-  async update(_id, olds, news) {
+  async update(id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
     const rebind =
       modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
-    const r = await promote(news, olds.model, { written: false });
-    await recordPromotion(news, r, "update", olds.model);
+    const progress = { written: false };
+    const r = await markedPromotion(news, "update", olds.model, async () => {
+      const done = await promote(news, olds.model, progress).catch(async (err: unknown) => {
+        if (!progress.written) throw err;
+        // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
+        throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
+      });
+      await recordPromotion(news, done, "update", olds.model);
+      return done;
+    });
     await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
     return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };
@@ -303,9 +330,11 @@ function seedHistory(olds: TrainedModelBindingState): HistoryEntry[] | undefined
  */
 async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined, i: TrainedModelBindingInputs): Promise<InputFailure[]> {
   const pin = i.pin;
+  // What the binding declared last: a model refresh found on the target (drift) is not part of its history.
+  const oldModel = olds ? declaredModel(olds) : undefined;
   if (pin !== undefined && isKnown(pin)) {
-    if (olds?.model && olds.pin !== undefined && sameValue(olds.pin, pin)) {
-      i.model = olds.model;
+    if (oldModel && olds?.pin !== undefined && sameValue(olds.pin, pin)) {
+      i.model = oldModel;
     } else if (pin === "previous") {
       if (!olds?.previousModel) {
         return [{ property: "pin", reason: "no model was declared before the current one, so there is nothing to roll back to", fix: "Pin a model by { path, etag } (see the binding's history output), or remove pin" }];
@@ -323,11 +352,21 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
     }
   }
   await holdIfUnreviewed(i);
-  if (olds?.model && isKnown(olds.model)) {
-    i.previousModel = !isKnown(i.model) || modelIdentity(olds.model) !== modelIdentity(i.model) ? olds.model : olds.previousModel;
+  if (oldModel && isKnown(oldModel)) {
+    i.previousModel = !isKnown(i.model) || modelIdentity(oldModel) !== modelIdentity(i.model) ? oldModel : olds?.previousModel;
   }
   if (i.previousModel === undefined) delete i.previousModel;
   return [];
+}
+
+/**
+ * Kept by refresh beside a drifted model (in state and recorded inputs, hidden from the CLI by its `__`): the model
+ * the binding declared before the drift. Cleared by the next update, whose inputs come from the program.
+ */
+const DECLARED = "__declaredModel";
+
+function declaredModel(s: Partial<TrainedModelBindingInputs>): ModelBlobRef | undefined {
+  return ((s as Record<string, unknown>)[DECLARED] as ModelBlobRef | undefined) ?? s.model;
 }
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */

@@ -16,6 +16,7 @@ import type { ScoringEndpoint } from "./scoringEndpoint";
 import { warnWhileHeld } from "./heldWarning";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
+import { RolloutPlan, safePlanValues } from "../lifecycle/rolloutPlan";
 
 const SECRET_FIELDS = ["workspaceToken", "armToken", "storageAccountKey", "storageUserDelegationKey"];
 const waveProvider = stubProvider("rolloutWave");
@@ -72,7 +73,7 @@ export class RolloutWave extends pulumi.dynamic.Resource {
   declare public readonly heldModel: pulumi.Output<ModelBlobRef | undefined>;
   declare public readonly heldReason: pulumi.Output<string | undefined>;
 
-  constructor(name: string, args: RolloutWaveArgs & { targets: pulumi.Input<pulumi.Input<WaveTarget>[]>; wave?: number; waveCount?: number }, opts?: pulumi.CustomResourceOptions) {
+  constructor(name: string, args: RolloutWaveArgs & { targets: pulumi.Input<pulumi.Input<WaveTarget>[]>; wave?: number; waveCount?: number; rolloutPlan?: RolloutPlan }, opts?: pulumi.CustomResourceOptions) {
     const secret = <T>(v: pulumi.Input<T> | undefined) => (v === undefined ? undefined : pulumi.secret(v));
     super(
       waveProvider,
@@ -81,6 +82,7 @@ export class RolloutWave extends pulumi.dynamic.Resource {
         resourceName: name,
         wave: args.wave,
         waveCount: args.waveCount,
+        rolloutPlan: args.rolloutPlan,
         credentialConfig: args.credentialConfig,
         model: args.model === undefined ? undefined : pulumi.unsecret(pulumi.output(args.model)),
         targets: args.targets,
@@ -158,14 +160,17 @@ export class ModelRollout extends pulumi.ComponentResource {
     super("azureml-retrain:index:ModelRollout", name, {}, opts);
     if (!args.targets || args.targets.length === 0) throw new Error(`ModelRollout "${name}": no targets: give at least one`);
     const { targets, canary, waveSize, trainedModelName: _t, armTrainedModelName: _a, ...shared } = args;
-    const plan = planWaves(targets.length, canary ?? 1, waveSize);
+    // Wrong canary/waveSize values fail the first wave's check (rolloutPlan.ts); the waves build from safe ones.
+    const given: RolloutPlan = { canary, waveSize, targets: targets.length };
+    const safe = safePlanValues(given);
+    const plan = planWaves(targets.length, safe.canary, safe.waveSize);
     this.waves = [];
     for (const [k, w] of plan.entries()) {
       const previous = this.waves[k - 1];
       this.waves.push(
         new RolloutWave(
           `${name}-${w.name}`,
-          { ...shared, targets: targets.slice(w.start, w.end).map((t) => waveTarget(t, args)), wave: k, waveCount: plan.length },
+          { ...shared, targets: targets.slice(w.start, w.end).map((t) => waveTarget(t, args)), wave: k, waveCount: plan.length, ...(k === 0 ? { rolloutPlan: given } : {}) },
           { parent: this, dependsOn: previous ? [previous] : [] },
         ),
       );

@@ -9,6 +9,7 @@ import type { BlobIdentity, ModelMetrics } from "../clients/storage";
 import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import { stubProvider } from "./stub";
+import { refuseImport } from "./noImport";
 
 const TYPE = "PipelineRun";
 const provider = stubProvider("pipelineRun");
@@ -66,6 +67,7 @@ export class PipelineRun extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...refuseImport(opts).input,
         resourceName: name,
         ...args,
         armToken: pulumi.secret(args.armToken),
@@ -79,7 +81,7 @@ export class PipelineRun extends pulumi.dynamic.Resource {
         startedAt: undefined,
         finishedAt: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "armToken", "storageAccountKey"] },
+      { ...refuseImport(opts).opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "armToken", "storageAccountKey"] },
       "azureml",
       TYPE,
     );

@@ -8,6 +8,7 @@ import type { HttpSettings } from "../transport";
 import type { ModelBlobRef } from "../validation";
 import type { TrainingService } from "./trainingService";
 import { stubProvider } from "./stub";
+import { refuseImport } from "./noImport";
 
 const TYPE = "RetrainingRun";
 const provider = stubProvider("retrainingRun");
@@ -76,6 +77,7 @@ export class RetrainingRun extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...refuseImport(opts).input,
         resourceName: name,
         credentialConfig: args.credentialConfig,
         apiLocation: args.apiLocation ?? ts?.apiLocation,
@@ -103,7 +105,7 @@ export class RetrainingRun extends pulumi.dynamic.Resource {
         startedAt: undefined,
         finishedAt: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "storageAccountKey", "storageUserDelegationKey"] },
+      { ...refuseImport(opts).opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey", "storageAccountKey", "storageUserDelegationKey"] },
       "azureml",
       TYPE,
     );

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { HttpSettings } from "../transport";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
+import { refuseImport } from "./noImport";
 
 const TYPE = "ScoringEndpoint";
 const provider = stubProvider("scoringEndpoint");
@@ -91,6 +92,7 @@ export class ScoringEndpoint extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...refuseImport(opts).input,
         ...args,
         resourceName: name,
         // With the resource name, the owner marker create writes into the endpoint's Description (endpointOwner.ts).
@@ -112,7 +114,7 @@ export class ScoringEndpoint extends pulumi.dynamic.Resource {
         trainedModelResourceNames: undefined,
         adopted: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primaryKey", "secondaryKey", "workspaceToken"] },
+      { ...refuseImport(opts).opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primaryKey", "secondaryKey", "workspaceToken"] },
       "azureml",
       TYPE,
     );

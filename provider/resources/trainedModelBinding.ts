@@ -13,6 +13,7 @@ import type { ScoringEndpoint } from "./scoringEndpoint";
 import { warnWhileHeld } from "./heldWarning";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
+import { refuseImport } from "./noImport";
 
 const TYPE = "TrainedModelBinding";
 /** Credentials: secret in state, never compared by diff. */
@@ -183,6 +184,7 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...refuseImport(opts).input,
         resourceName: name,
         credentialConfig: args.credentialConfig,
         targetKind,
@@ -218,7 +220,7 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         endpointName: (targetProps.endpointName as pulumi.Input<string> | undefined) ?? undefined,
         webServiceName: (targetProps.webServiceName as pulumi.Input<string> | undefined) ?? undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_FIELDS, "storageUserDelegationKey"] },
+      { ...refuseImport(opts).opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), ...SECRET_FIELDS, "storageUserDelegationKey"] },
       "azureml",
       TYPE,
     );

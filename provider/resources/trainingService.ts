@@ -4,6 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { HttpSettings } from "../transport";
 import { stubProvider } from "./stub";
+import { refuseImport } from "./noImport";
 
 const TYPE = "TrainingService";
 const provider = stubProvider("trainingService");
@@ -50,6 +51,7 @@ export class TrainingService extends pulumi.dynamic.Resource {
       provider,
       name,
       {
+        ...refuseImport(opts).input,
         resourceName: name,
         credentialConfig: args.credentialConfig,
         apiLocation: args.apiLocation,
@@ -62,7 +64,7 @@ export class TrainingService extends pulumi.dynamic.Resource {
         declaredOutputs: undefined,
         validatedAt: undefined,
       },
-      { ...opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
+      { ...refuseImport(opts).opts, additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "apiKey"] },
       "azureml",
       "TrainingService",
     );

@@ -7,6 +7,9 @@
 import type { EngineEvent, StepEventMetadata } from "@pulumi/pulumi/automation";
 import { GateArgs, evaluateGate, hasRules } from "../promotion/gate";
 import { targetKey } from "../lifecycle/rolloutWave";
+import { fromWire } from "../lifecycle/quiet";
+import { bindingTargetKey } from "../ownership";
+import type { TrainedModelBindingInputs } from "../targets/target";
 import type { WaveTarget } from "../lifecycle/rolloutWaveTypes";
 
 /** What the engine puts where a value is only known after apply. */
@@ -48,6 +51,8 @@ export interface PromotionRow {
   op: string;
   /** Human description of the target, e.g. `classic endpoint retrain01`. */
   target: string;
+  /** The target's key in the audit, as `azureml-retrain-audit --target` takes it (when its coordinates are known). */
+  auditTarget?: string;
   current?: ModelVersion;
   /** `null`: known only after apply (the model comes from a training that runs first). */
   proposed?: ModelVersion | null;
@@ -197,6 +202,7 @@ const bindingExtractor: Extractor = (step, facts) => {
     type: step.type,
     op: step.op,
     target: targetLabel(step.news ?? step.olds),
+    ...auditTargetOf(fromWire(step.news ?? step.olds)),
     ...(current ? { current } : {}),
     proposed: proposed ?? null,
     metrics: metricChanges(current, proposed),
@@ -235,6 +241,12 @@ const trainingExtractor: Extractor = (step, facts) => {
   });
 };
 
+/** The audit's key of a target (ownership.ts), so a review row leads to `azureml-retrain-audit --target`. */
+function auditTargetOf(i: Inputs | undefined): { auditTarget?: string } {
+  const key = i ? bindingTargetKey(i as Partial<TrainedModelBindingInputs>) : undefined;
+  return key ? { auditTarget: key } : {};
+}
+
 /** A ModelRollout wave binds one model to many targets: one row per target whose model changes (or is new). */
 const waveExtractor: Extractor = (step, facts) => {
   // Recorded inputs keep the list whole as __targets, `targets` being its one-line digest (lifecycle/quiet.ts).
@@ -263,6 +275,7 @@ const waveExtractor: Extractor = (step, facts) => {
       type: step.type,
       op: step.op,
       target: targetLabel({ __targetKind: t.kind, endpointName: t.endpointName, webServiceName: t.webServiceName }),
+      ...auditTargetOf({ ...t, targetKind: t.kind }),
       ...(current ? { current } : {}),
       proposed: proposed ?? null,
       metrics: metricChanges(current, proposed),

@@ -49,6 +49,25 @@ function bindHint(err: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * With an endpoint key the binding's reads and writes never use the workspace token, so a mistyped one would pass
+ * silently until the day the key is dropped (issue 18): one read with the token proves it at preview.
+ */
+async function workspaceTokenFailures(i: TrainedModelBindingInputs): Promise<InputFailure[]> {
+  if (typeof i.workspaceToken !== "string" || i.workspaceToken === "" || isUnknown(i.workspaceToken) || i.workspaceToken === i.endpointKey) return [];
+  try {
+    await getEndpoint({ ...coords(i), token: i.workspaceToken }, i.endpointName as string);
+    return [];
+  } catch (err) {
+    const denied = isServiceError(err) && (err.status === 401 || err.status === 403);
+    return [{
+      property: denied ? "workspaceToken" : targetProperty(i, err),
+      reason: formatFailure(TYPE, nameOf(i), "preview read of the target with workspaceToken", err, undefined, secretsOf(i)),
+      fix: denied ? "Nothing was written. Pass the workspace's authorization token as workspaceToken, or leave workspaceToken out when endpointKey is given" : "Nothing was written",
+    }];
+  }
+}
+
 export const classicTarget: ScoringTarget = {
   async preflight(i) {
     // A ScoringEndpoint created in this same update has no key yet (unknown in preview): read with the workspace
@@ -62,7 +81,8 @@ export const classicTarget: ScoringTarget = {
       if (!ep) {
         return [{ property: "endpointName", reason: `endpoint "${i.endpointName}" does not exist on web service ${i.webServiceId}`, fix: "Create it with a ScoringEndpoint, or fix endpointName" }];
       }
-      return checkResourceName(ep, i.trainedModelName);
+      const names = checkResourceName(ep, i.trainedModelName);
+      return names.length > 0 || pending ? names : await workspaceTokenFailures(i);
     } catch (err) {
       return [{ property: targetProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the target", err, undefined, secretsOf(i)), fix: "Nothing was written" }];
     }

@@ -25,6 +25,12 @@ const CASES: Array<[string, string, () => Record<string, unknown>, RegExp]> = [
     /resource 'bad': property webServiceId value \{[0-9a-f]{32}\} has a problem: web service [0-9a-f]{32} \([^)]*\) has no updatable resources: it is a training web service\. This Web Service has no updatable resources: add the endpoint to the predictive web service/],
   ["TrainedModelBinding", "a trained-model name the ARM web service does not have", () => ({ trainedModelName: "Census Model [no such asset]" }),
     /resource 'bad': property trainedModelName value \{Census Model \[no such asset\]\} has a problem: "Census Model \[no such asset\]" is not a trained-model asset of web service "[^"]+"\. Use one of "/],
+  ["ScoringEndpoint import", "import: instead of adopt", () => ({ __import: "existing-endpoint" }),
+    /resource 'bad': property import value \{[^}]*\} has a problem: import "existing-endpoint" is not supported: .*Remove the import option\. To take over an existing classic endpoint, declare a ScoringEndpoint with adopt: true/],
+  ["ModelRollout waveSize", "a wave size of 0", () => ({ waveSize: 0 }),
+    /resource 'bad-canary': property rolloutPlan\.waveSize value \{[^}]*\} has a problem: waveSize 0 is not a whole number of targets of at least 1\. /],
+  ["ModelRollout canary", "a canary larger than the rollout", () => ({ canary: 3 }),
+    /resource 'bad-canary': property rolloutPlan\.canary value \{[^}]*\} has a problem: canary 3 is more than the 1 target of the rollout\. Give at most 1/],
   ["getLatestModelBlob", "a prefix without models", () => ({ prefix: "nothing-here/" }),
     /getLatestModelBlob "models\/nothing-here\/": no \.ilearner blob under models\/nothing-here\/\. Run a training job \(RetrainingRun\) first, or fix container\/prefix\./],
 ];
@@ -44,7 +50,8 @@ test("one wrong input per resource fails pulumi preview with the property and th
   await withStack(project, config, async ({ stack }) => {
     const seen: Record<string, string> = {};
     for (const [resource, , args] of CASES) {
-      await stack.setAllConfig({ resource: { value: resource }, args: { value: JSON.stringify(args()) } });
+      // "ScoringEndpoint import": the resource is the word before the first space.
+      await stack.setAllConfig({ resource: { value: resource.split(" ")[0] }, args: { value: JSON.stringify(args()) } });
       await resetEmulatorRequests(env.emulator.url);
       seen[resource] = await stack.preview().then((r) => `succeeded: ${r.stdout}`, (e: Error) => e.message);
       expect({ resource, writes: await emulatorWrites(env.emulator.url, ALL_WRITE_SURFACES) }).toEqual({ resource, writes: {} });

@@ -15,6 +15,7 @@ import { TestStack, storedState, withStack } from "../support/pulumi";
 import { emulatorWrites, resetEmulatorRequests, usePromotionEmulator } from "../support/promotion";
 import { configFromManifest } from "../../examples/local/manifestConfig";
 import { uniqueName } from "../support/storage";
+import { listPromotions } from "../../provider/audit";
 
 const project = path.join(__dirname, "fixtures", "crash");
 const env = usePromotionEmulator();
@@ -192,6 +193,11 @@ function stackConfig(prefix: string, modelPrefix: string) {
   };
 }
 
+const storage = () => ({ accountName: env.emulator.manifest.storage.accountName, accountKey: env.emulator.manifest.storage.accountKey, blobEndpoint: env.emulator.manifest.storage.blobEndpoint });
+const auditKey = (endpointName: string) => {
+  const { classic } = env.emulator.manifest;
+  return `classic/${classic.region}/${classic.workspaceId}/${classic.predictiveService.id}/${endpointName}/${classic.predictiveService.trainedModelResourceName}`;
+};
 const declared = (prefix: string) => Array.from({ length: ENDPOINTS }, (_, i) => `${prefix}-${i}`).sort();
 const boundPath = (e: { Resources: Array<{ Location: { RelativeLocation: string } }> }) => e.Resources[0]?.Location.RelativeLocation.replace(/^[^/]+\//, "");
 
@@ -230,6 +236,11 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": BINDINGS });
     expect(await recorded(t)).toEqual({ endpoints: declared(prefix), models: Array(BINDINGS).fill(v2.path), pending: 0 });
     expect((await t.stack.preview()).changeSummary).toEqual({ same: ENDPOINTS + BINDINGS + 1 });
+    // The audit says what serves: every binding's last line names v2; the promotions the killed run had carried
+    // out were recorded when refresh found them, marked interrupted.
+    const lastLines = await Promise.all(declared(prefix).slice(0, BINDINGS).map(async (name) => (await listPromotions(storage(), auditKey(name), 1))[0]));
+    expect(lastLines.map((r) => r?.to.path)).toEqual(Array(BINDINGS).fill(v2.path));
+    expect(lastLines.filter((r) => r.interrupted?.foundBy === "refresh").length).toBeGreaterThan(0);
 
     // Mid-destroy: endpoints already deleted on the service are still in state.
     await resetEmulatorRequests(env.emulator.url);

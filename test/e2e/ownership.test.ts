@@ -145,3 +145,60 @@ test("every verified promotion is listed by azureml-retrain-audit, newest first;
     expect(after).toEqual([v2.path, v1.path]);
   });
 });
+
+async function claimHolders(ep: ScoringEndpointState): Promise<string[] | undefined> {
+  const blob = BlobServiceClient.fromConnectionString(env.emulator.manifest.storage.connectionString)
+    .getContainerClient(STATE_CONTAINER)
+    .getBlobClient(`claims/${targetKeyOf(ep)}.json`);
+  return (await blob.exists()) ? JSON.parse((await blob.downloadToBuffer()).toString()).holders : undefined;
+}
+
+test("the claim survives refactors within the stack: binding → rollout → binding, and another stack stays refused", async () => {
+  const prefix = `${uniqueName("ref")}/`;
+  await env.models.upload(prefix, "v1", 1);
+  const ep = await sharedEndpoint();
+  const config = { ...stackConfig(ep, prefix), workspaceToken: { value: env.emulator.manifest.classic.workspaceToken, secret: true } };
+
+  await withStack(project, config, async (owner) => {
+    await owner.stack.up();
+    const ownerStack = `organization/ownership/${owner.stack.name}`;
+    expect(await claimHolders(ep)).toEqual(["scoring-model"]);
+
+    // The binding is replaced by a rollout of the same endpoint: the rollout's wave is created, then the binding deleted.
+    await owner.stack.setConfig("shape", { value: "rollout" });
+    expect((await owner.stack.up()).summary.resourceChanges).toMatchObject({ create: 2, delete: 1 });
+    expect(await claimOwner(ep)).toBe(ownerStack);
+    expect(await claimHolders(ep)).toEqual([`scoring-rollout-canary/classic/${ep.workspaceId}/${ep.webServiceId}/${ep.endpointName}`]);
+    await withStack(project, config, async (second) => {
+      await expect(second.stack.preview()).rejects.toThrow(`is owned by stack ${ownerStack}`);
+    });
+
+    // And back: single bindings instead of the rollout.
+    await owner.stack.setConfig("shape", { value: "binding" });
+    expect((await owner.stack.up()).summary.resourceChanges).toMatchObject({ create: 1, delete: 2 });
+    expect(await claimOwner(ep)).toBe(ownerStack);
+    expect(await claimHolders(ep)).toEqual(["scoring-model"]);
+  });
+  // The last holder's destroy releases it.
+  expect(await claimOwner(ep)).toBeUndefined();
+});
+
+test("one target declared twice in one stack (a binding and a rollout) is refused at preview naming both, with zero writes, and at every up", async () => {
+  const prefix = `${uniqueName("dup")}/`;
+  await env.models.upload(prefix, "v1", 1);
+  const ep = await sharedEndpoint();
+  const config = { ...stackConfig(ep, prefix, { shape: "both" }), workspaceToken: { value: env.emulator.manifest.classic.workspaceToken, secret: true } };
+  await withStack(project, config, async ({ stack }) => {
+    await resetEmulatorRequests(env.emulator.url);
+    const refused = await stack.preview().then(() => "", (e: Error) => e.message);
+    expect(refused).toContain(`is declared twice in stack organization/ownership/${stack.name}`);
+    expect(refused).toMatch(/by (TrainedModelBinding "scoring-model" and by ModelRollout wave "scoring-rollout-canary"|ModelRollout wave "scoring-rollout-canary" and by TrainedModelBinding "scoring-model")/);
+    expect(refused).toContain("Declare each target once per stack");
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+    expect(await claimOwner(ep)).toBeUndefined();
+    // up without its preview: whichever resource the engine checks second is refused, every time, so the two never
+    // take turns binding the target.
+    await expect(stack.up({ refresh: true })).rejects.toThrow("is declared twice");
+    await expect(stack.up({ refresh: true })).rejects.toThrow("is declared twice");
+  });
+});

@@ -2,6 +2,7 @@
  * The package as a user installs it (issue 8): `npm pack`, install the tarball into a fresh folder outside the
  * repository with a plain-JavaScript program that imports it by name, then up → promotion → destroy on the emulator.
  */
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { RunningEmulator, startEmulator } from "../../emulator";
@@ -28,15 +29,25 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-test("the tarball holds the built provider only, and pulls neither the emulator nor azure-native", () => {
+test("the tarball holds the built provider, its README and the LICENSE only, and pulls neither the emulator nor azure-native", () => {
   expect(project.files).toEqual(expect.arrayContaining(["package.json", "dist/provider/index.js", "dist/provider/index.d.ts", "dist/provider/lifecycle/trainedModelBinding.js", "dist/provider/resources/stub.js"]));
-  expect(project.files.filter((f) => !f.startsWith("dist/provider/") && !["package.json", "README.md"].includes(f))).toEqual([]);
+  expect(project.files.filter((f) => !f.startsWith("dist/provider/") && !["package.json", "README.md"].includes(f)).sort()).toEqual(["LICENSE", "provider/README.md"]);
+  expect(fs.readFileSync(path.join(project.dir, "node_modules", "pulumi-azureml-retrain", "LICENSE"), "utf8")).toContain("Apache License");
   expect(Object.keys(project.dependencies).sort()).toEqual(["@azure/storage-blob", "axios", "axios-retry", "p-limit", "yaml"]);
   const installed = fs.readdirSync(path.join(project.dir, "node_modules"));
   for (const absent of ["fastify", "azurite"]) expect(installed).not.toContain(absent);
   expect(fs.existsSync(path.join(project.dir, "node_modules", "@pulumi", "azure-native"))).toBe(false);
   // The program lives outside the repository: nothing resolves back into it.
   expect(path.relative(path.resolve(__dirname, "..", ".."), project.dir).startsWith("..")).toBe(true);
+});
+
+test("every command is installed from the tarball and run (npx finds them locally, not on the registry)", () => {
+  const bins = JSON.parse(fs.readFileSync(path.join(project.dir, "node_modules", "pulumi-azureml-retrain", "package.json"), "utf8")).bin;
+  expect(Object.keys(bins).sort()).toEqual(["azureml-retrain-audit", "azureml-retrain-review", "azureml-retrain-update"]);
+  const run = (bin: string) => execFileSync("npx", ["--no-install", bin, "--help"], { cwd: project.dir, encoding: "utf8", env: { ...process.env, npm_config_offline: "true" } });
+  expect(run("azureml-retrain-audit")).toContain("usage: azureml-retrain-audit");
+  expect(run("azureml-retrain-review")).toContain("usage: azureml-retrain-review");
+  expect(run("azureml-retrain-update")).toContain("usage: azureml-retrain-update");
 });
 
 test("a stack outside the repository: up, promotion of a new model with one write, destroy", async () => {

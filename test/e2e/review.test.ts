@@ -54,9 +54,12 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
       const facts = JSON.parse(fs.readFileSync(json, "utf8")) as Review;
       expect(facts.promotions).toHaveLength(1);
       const row = facts.promotions[0];
+      const m = env.emulator.manifest.classic;
       expect(row).toMatchObject({
         key: "scoring-model",
         target: `classic endpoint ${config.endpointName.value}`,
+        // The key the audit bin takes: a row leads straight to the target's promotion history.
+        auditTarget: `classic/${m.region}/${m.workspaceId}/${m.predictiveService.id}/${config.endpointName.value}/${m.predictiveService.trainedModelResourceName}`,
         current: { path: v1.path, etag: v1.etag, lastModified: v1.lastModified },
         proposed: { path: v2.path, etag: v2.etag, lastModified: v2.lastModified },
         gate: { status: "passed", summary: expect.stringMatching(/^gate passed \(auc 0\.\d{4} drop <= 0\.5\)$/) },

@@ -4,7 +4,7 @@
  * property the message names, a message that says what is wrong and what to do, and zero writes on the emulator's
  * request log (management, BES, ARM, pipelines). test/e2e/badInputs.test.ts sends a subset through the engine.
  */
-import { emulatorWrites, resetEmulatorRequests } from "../../support/promotion";
+import { SAMPLE_ROW, emulatorWrites, resetEmulatorRequests } from "../../support/promotion";
 import { useEmulator, Manifest } from "../../support/emulator";
 import { uniqueName } from "../../support/storage";
 import { getLatestModelBlob } from "../../../provider/latestModel";
@@ -13,6 +13,7 @@ import { provider as retrainingRun } from "../../../provider/lifecycle/retrainin
 import { provider as pipelineRun } from "../../../provider/lifecycle/pipelineRun";
 import { provider as scoringEndpoint, ScoringEndpointInputs, ScoringEndpointState } from "../../../provider/lifecycle/scoringEndpoint";
 import { provider as trainedModelBinding } from "../../../provider/lifecycle/trainedModelBinding";
+import { provider as rolloutWave } from "../../../provider/lifecycle/rolloutWave";
 import type { ModelBlobRef } from "../../../provider/validation";
 
 const emulator = useEmulator();
@@ -60,6 +61,10 @@ const VALID = {
     armBaseUrl: m.arm.baseUrl, armToken: m.arm.token, trainedModelName: m.arm.trainedModelAssetName, model, ...storage(m), http: FAST,
   }),
   getLatestModelBlob: ({ m }: Ctx) => ({ ...storage(m), container: m.containers.models, prefix: "seed/", http: FAST }),
+  RolloutWave: ({ m, model }: Ctx) => ({
+    resourceName: "wave", model, armToken: m.arm.token, ...storage(m), http: FAST,
+    targets: [{ kind: "arm", subscriptionId: m.arm.subscriptionId, resourceGroup: m.arm.resourceGroup, webServiceName: m.arm.webServiceName, armBaseUrl: m.arm.baseUrl, trainedModelName: m.arm.trainedModelAssetName }],
+  }),
 };
 type Resource = keyof typeof VALID;
 type Patch = Record<string, unknown> | ((c: Ctx) => Record<string, unknown>);
@@ -143,6 +148,14 @@ const ROWS: Array<[Resource, string, Patch, string, RegExp]> = [
   ["TrainedModelBinding", "a pin that is neither previous nor a model", { pin: 42 }, "pin", /^pin must be "previous" or \{ path, etag\? \} of a model in the binding's history\. Give pin: "previous"/],
   ["TrainedModelBinding", "a rollback with nothing to roll back to", { pin: "previous" }, "pin", /^no model was declared before the current one, so there is nothing to roll back to\. Pin a model by \{ path, etag \}/],
   ["TrainedModelBinding", "a sample that expects nothing", { verification: { samples: [{ row: { age: 39 } }] } }, "verification.samples[0]", /^verification\.samples\[0\] expects nothing\. Give expectLabel, probabilityBetween or both/],
+  ["TrainedModelBinding", "a sample row that lacks columns of the scoring input", { verification: { sampleRow: { age: 39, workclass: "State-gov", education: "Bachelors" } } }, "verification.sampleRow", /^verification\.sampleRow lacks 11 columns of scoring input input1 \(fnlwgt, education-num, .*\)\. Nothing was written\. Give every column of the input, as the service's swagger lists them: age, workclass, fnlwgt/],
+  ["TrainedModelBinding", "a sample with a column the input does not take", { verification: { samples: [{ row: { ...SAMPLE_ROW, salary: 1 }, expectLabel: ">50K" }] } }, "verification.samples[0].row", /^verification\.samples\[0\]\.row has column the input does not take \(salary\)\. Nothing was written/],
+  ["TrainedModelBinding", "a mistyped workspace token beside the endpoint key", { workspaceToken: WRONG_KEY }, "workspaceToken", /preview read of the target with workspaceToken failed: 401 .*Pass the workspace's authorization token as workspaceToken, or leave workspaceToken out/],
+  ["TrainedModelBinding", "import: instead of adoption", { __importRefused: "some-endpoint" }, "import", /^import "some-endpoint" is not supported: .*declare a ScoringEndpoint with adopt: true/],
+  ["ScoringEndpoint", "import: instead of adopt", { __importRefused: "ws/svc/ep" }, "import", /^import "ws\/svc\/ep" is not supported: .*Remove the import option\. To take over an existing classic endpoint, declare a ScoringEndpoint with adopt: true/],
+  ["RolloutWave", "a canary larger than the rollout", { rolloutPlan: { canary: 5, targets: 1 } }, "rolloutPlan.canary", /^canary 5 is more than the 1 target of the rollout\. Give at most 1, or add the targets the canary should cover\.$/],
+  ["RolloutWave", "a wave size of 0", { rolloutPlan: { waveSize: 0, targets: 1 } }, "rolloutPlan.waveSize", /^waveSize 0 is not a whole number of targets of at least 1\. Give the number of targets per wave after the canary/],
+  ["RolloutWave", "a fractional canary", { rolloutPlan: { canary: 1.5, targets: 1 } }, "rolloutPlan.canary", /^canary 1\.5 is not a whole number of targets\. Give 0 \(no canary\) up to 1/],
   ["ArmBinding", "a subscription id that is not a GUID", { subscriptionId: "abc" }, "subscriptionId", /^subscriptionId "abc" is not a GUID\. ARM subscription ids are dashed GUIDs/],
   ["ArmBinding", "no ARM token", { armToken: undefined }, "armToken", /^armToken is required\. Pass an Azure AD token for https:\/\/management\.azure\.com\/ as a secret\.$/],
   ["ArmBinding", "a web service that does not exist", { webServiceName: "no-such-service" }, "webServiceName", /^ARM web service "no-such-service" does not exist in resource group \S+\. Check subscriptionId, resourceGroup and webServiceName\.$/],
@@ -153,7 +166,7 @@ const ROWS: Array<[Resource, string, Patch, string, RegExp]> = [
   ["getLatestModelBlob", "a wrong storage key", { storageAccountKey: WRONG_KEY }, "storageAccountKey", /list blobs failed: 403 .*Check storageAccountName, storageBlobEndpoint and the key/],
 ];
 
-const PROVIDERS = { TrainingService: trainingService, RetrainingRun: retrainingRun, PipelineRun: pipelineRun, ScoringEndpoint: scoringEndpoint, TrainedModelBinding: trainedModelBinding, ArmBinding: trainedModelBinding };
+const PROVIDERS = { TrainingService: trainingService, RetrainingRun: retrainingRun, PipelineRun: pipelineRun, ScoringEndpoint: scoringEndpoint, TrainedModelBinding: trainedModelBinding, ArmBinding: trainedModelBinding, RolloutWave: rolloutWave };
 
 /**
  * What preview reports: check failures as `{ property, reason }`; getLatestModelBlob's error (it runs in the program,

@@ -1,0 +1,146 @@
+/**
+ * State never lies after a failure (issue 18), through the real engine: a refused rollback write leaves state naming
+ * the model that really serves, and the next up converges; a gate over a bound model without metrics promotes
+ * with one write and one audit line, and the next up has nothing to do; the verification probe rides out 429s;
+ * `pin: "previous"` after drift resolves from what the binding declared.
+ */
+import * as path from "path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { listAuditedTargets, listPromotions } from "../../provider/audit";
+import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
+import type { StackConfig } from "../../examples/local/manifestConfig";
+import { collectSteps, withStack } from "../support/pulumi";
+import { SAMPLE_ROW, UploadedModel, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+
+const project = path.join(__dirname, "fixtures", "promotion");
+const env = usePromotionEmulator();
+
+const models = () => BlobServiceClient.fromConnectionString(env.emulator.manifest.storage.connectionString).getContainerClient(env.emulator.manifest.containers.models);
+const access = () => ({ accountName: env.emulator.manifest.storage.accountName, accountKey: env.emulator.manifest.storage.accountKey, blobEndpoint: env.emulator.manifest.storage.blobEndpoint });
+const bindingOf = async (stack: { exportStack(): Promise<{ deployment: { resources: Array<{ urn: string; outputs?: Record<string, unknown> }> } }> }) =>
+  (await stack.exportStack()).deployment.resources.find((r) => r.urn.endsWith("::scoring-model"))!.outputs as { model: { path: string }; verifiedBy: string; boundLocation: string };
+
+interface BoundStack { stack: Stack; config: StackConfig; prefix: string; container: string; v1: UploadedModel; apiLocation: string; key: string }
+
+/** A promotion-fixture stack whose endpoint serves v1 (`beforeUp` runs after the upload, before the first up). */
+async function withBoundStack(overrides: Record<string, string>, fn: (s: BoundStack) => Promise<void>, beforeUp?: (prefix: string) => Promise<void>): Promise<void> {
+  const config = promotionStackConfig(env.emulator.manifest, overrides);
+  const prefix = config.classicPrefix.value;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await beforeUp?.(prefix);
+  await withStack(project, config, async ({ stack }) => {
+    const created = await stack.up();
+    const ctx = { stack, config, prefix, container: env.emulator.manifest.containers.models, v1, apiLocation: created.outputs.endpointApiLocation.value as string, key: created.outputs.endpointKey.value as string };
+    await fn(ctx);
+  });
+}
+
+test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
+  await withBoundStack({ samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) }, async ({ stack, prefix, container, v1, apiLocation, key }) => {
+
+    // v2 scores the sample wrong, and v1's blob is gone, so the service refuses the rollback's write.
+    const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
+    await models().getBlockBlobClient(v1.path).delete();
+    const failed = await stack.up().then(() => "", (err: Error) => err.message);
+    expect(failed).toContain(`verification.samples[0] scored wrong`);
+    expect(failed).toContain(`Rolling back to ${container}/${v1.path} failed too`);
+    expect(failed).toContain(`The target serves ${container}/${flipped.path} (etag ${flipped.etag}) now`);
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${flipped.path}`);
+    // State says what serves, unverified, not the model it served before.
+    expect(await bindingOf(stack)).toMatchObject({ model: { path: flipped.path }, boundLocation: `${container}/${flipped.path}`, verifiedBy: "failed" });
+
+    // The program declares the old model again (its bytes uploaded again): one write, and the target serves it.
+    const again = await env.models.upload(prefix, "v1", 1);
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${again.path}`);
+    expect(await bindingOf(stack)).toMatchObject({ model: { path: again.path }, verifiedBy: "model-headers+samples" });
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+  });
+});
+
+test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
+  // The bound model's evaluation is missing: the gate has no baseline.
+  const noEvaluation = (prefix: string) => models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete().then(() => undefined);
+  await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+
+    // The gate comes with the next model (a gate at create would refuse v1: it has no metrics to meet a minimum).
+    await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }) });
+    const v2 = await env.models.upload(prefix, "v2", 2);
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    const state = (await stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scoring-model"));
+    expect(state.outputs.model.path).toBe(v2.path);
+    // The verdict says the relative rule had no baseline; the minimum was checked on the new model alone.
+    expect(state.outputs.gateVerdict).toMatchObject({ passed: true });
+    expect(state.outputs.gateVerdict.checks).toEqual([
+      { metric: "auc", rule: ">= 0.5", new: expect.any(Number), passed: true },
+      { metric: "accuracy", rule: "drop <= 0.01", new: expect.any(Number), passed: true, note: "no baseline: the bound model has no evaluation" },
+    ]);
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 3 });
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+
+    const endpoint = config.endpointName.value;
+    const target = (await listAuditedTargets(access())).find((t) => t.target.includes(`/${endpoint}/`))!.target;
+    expect((await listPromotions(access(), target, 10)).map((r) => [r.operation, r.to.path])).toEqual([["update", v2.path], ["create", v1.path]]);
+  }, noEvaluation);
+});
+
+/** The emulator's RRS scoring requests since the last reset. */
+async function scoringRequests(): Promise<number> {
+  const res = await fetch(`${env.emulator.url}/_emulator/requests`);
+  return ((await res.json()) as Record<string, Record<string, number>>).rrs?.POST ?? 0;
+}
+const setFaults = (faults: unknown) => fetch(`${env.emulator.url}/_emulator/faults`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(faults) });
+
+test("verification rides out 429s on the probe within timeoutSeconds, honouring Retry-After: the good model is kept", async () => {
+  await withBoundStack({}, async ({ stack, prefix, container, apiLocation, key }) => {
+    const v2 = await env.models.upload(prefix, "v2", 2);
+
+    // Every scoring request answers 429 (Retry-After 1 s) until the probe has been refused 8 times: more attempts
+    // than the transport's fixed retry count, far less than the fixture's verification.timeoutSeconds (30).
+    await setFaults({ rrs: { throttleRate: 1, retryAfterSeconds: 1 } });
+    await resetEmulatorRequests(env.emulator.url);
+    let finished = false;
+    const up = stack.up().finally(() => (finished = true));
+    try {
+      while (!finished && (await scoringRequests()) < 8) await new Promise((r) => setTimeout(r, 100));
+    } finally {
+      await setFaults({});
+    }
+    const result = await up.then((r) => r.summary.resourceChanges, (err: Error) => err.message);
+    expect(result).toEqual({ same: 2, update: 1 });
+    expect(await scoringRequests()).toBeGreaterThanOrEqual(8);
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+  });
+});
+
+test("pin previous after drift resolves from the binding's declared history, never to a model patched on out of band", async () => {
+  await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
+    const v2 = await env.models.upload(prefix, "v2", 2);
+    await stack.up();
+
+    // Someone patches a model no program declared onto the endpoint; refresh records the drift, up restores v2.
+    const stray = await env.models.upload(`${prefix.replace(/\/$/, "")}-stray/`, "v3", 3);
+    await env.models.patchEndpointOutOfBand(config.endpointName.value, key, stray.path);
+    await stack.refresh();
+    expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+
+    // Rolling back goes to v1, the model declared before v2.
+    await stack.setConfig("pin", { value: JSON.stringify("previous") });
+    const events: EngineEvent[] = [];
+    await stack.preview({ onEvent: (e) => events.push(e) });
+    expect((collectSteps(events).find((s) => s.name === "scoring-model")!.newInputs?.model as { path: string }).path).toBe(v1.path);
+    await stack.up();
+    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+  });
+});
