@@ -16,6 +16,8 @@ export interface AuditedModel {
   container: string;
   path: string;
   etag?: string;
+  /** The bytes' SHA-256 (issue 16): what the verified write proved the target was bound to. */
+  sha256?: string;
   lastModified?: string;
   metrics?: ModelMetrics;
 }
@@ -56,8 +58,8 @@ export function actorOf(i: Partial<TrainedModelBindingInputs>, env: NodeJS.Proce
 
 function modelOf(m: Partial<AuditedModel> | undefined): AuditedModel | undefined {
   if (!m?.container || !m.path) return undefined;
-  const { container, path, etag, lastModified, metrics } = m;
-  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, lastModified: lastModified || undefined, metrics })) as AuditedModel;
+  const { container, path, etag, sha256, lastModified, metrics } = m;
+  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, sha256, lastModified: lastModified || undefined, metrics })) as AuditedModel;
 }
 
 /** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */

@@ -3,7 +3,9 @@
  * (read-back, probe, sample expectations) and, when verification fails after the write, restore the model bound
  * before in one more write (issue 9). Also what the target serves now, read as a model reference with its metrics.
  */
-import { BlobIdentity, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
+import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
+import { provenanceOf, readModelManifest } from "../promotion/manifest";
+import { describeIdentity, readModelIdentity } from "../promotion/modelIdentity";
 import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, isServiceError } from "../errors";
 import { GateVerdict, evaluateGate, gateRefusal, hasRules } from "../promotion/gate";
@@ -20,11 +22,14 @@ export function storageProperty(i: Partial<TrainedModelBindingInputs>, err: unkn
   return "model.path";
 }
 
-/** Read-only blob check (one storage read): exists, and is the version the program resolved. */
+/**
+ * Read-only blob check: exists, and is the version the program resolved (one HEAD). With a known sha256 the bytes
+ * are proven too: the hash of that etag, computed once per process (a GET only when this process never read it).
+ */
 export async function preflightModelBlob(i: TrainedModelBindingInputs, when = "preview read of the model blob"): Promise<{ failures: InputFailure[]; identity?: BlobIdentity }> {
-  let id: BlobIdentity | undefined;
+  let id: (BlobIdentity & { sha256?: string }) | undefined;
   try {
-    id = await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
+    id = i.model.sha256 ? await readModelIdentity(storageOf(i), i.model.container, i.model.path) : await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
   } catch (err) {
     return { failures: [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), when, err, undefined, secretsOf(i)), fix: "Nothing was written" }] };
   }
@@ -33,23 +38,23 @@ export async function preflightModelBlob(i: TrainedModelBindingInputs, when = "p
       failures: [{ property: "model.path", reason: `model blob ${relativeOf(i.model)} does not exist in storage account ${i.storageAccountName}`, fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob" }],
     };
   }
-  if (i.model.etag && id.etag !== i.model.etag) {
+  if ((i.model.etag && id.etag !== i.model.etag) || (i.model.sha256 && id.sha256 !== i.model.sha256)) {
     return {
-      failures: [{ property: "model.etag", reason: `model blob ${relativeOf(i.model)} changed since it was resolved (etag ${i.model.etag}, now ${id.etag})`, fix: "Run preview again so the binding shows and binds the current version" }],
+      failures: [{ property: "model.etag", reason: `model blob ${relativeOf(i.model)} is not the model the diff showed: it was ${describeIdentity(i.model)}, it is now ${describeIdentity(id)}`, fix: "Nothing was written. Run preview again so the binding shows and binds the current bytes" }],
       identity: id,
     };
   }
   return { failures: [], identity: id };
 }
 
-/** A blob as a model reference, with the metrics of the evaluation beside it; a bare location when unreadable. */
+/** A blob as a model reference: its bytes' sha256 and the metrics its own manifest vouches for; a bare location when unreadable. */
 export async function modelAt(i: TrainedModelBindingInputs, relative: string): Promise<ModelBlobRef> {
   const loc = splitRelativeLocation(relative);
   const access = storageOf(i);
-  const identity = await getBlobIdentity(access, loc.container, loc.path).catch(() => undefined);
-  if (!identity) return { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
-  const evaluation = await readBlobText(access, loc.container, evaluationPathFor(loc.path)).catch(() => undefined);
-  return modelRefOf(identity, evaluation ? parseEvaluationMetrics(evaluation) : undefined);
+  const content = await readModelIdentity(access, loc.container, loc.path).catch(() => undefined);
+  if (!content) return { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
+  const manifest = await readModelManifest(access, loc.container, loc.path).catch(() => undefined);
+  return modelRefOf(content, provenanceOf(content.sha256, manifest, relative).metrics);
 }
 
 /** What the target serves now, as a model reference (undefined when it names none). */
@@ -66,7 +71,7 @@ export async function servedModel(i: TrainedModelBindingInputs): Promise<ModelBl
 /** The gate of a promotion from `bound` to `i.model`; undefined without rules or for a pin (a human decision). */
 export function gateOf(i: TrainedModelBindingInputs, bound: ModelBlobRef | undefined): GateVerdict | undefined {
   if (!hasRules(i.gate) || i.pin !== undefined) return undefined;
-  return evaluateGate(i.gate, bound?.metrics, i.model.metrics);
+  return evaluateGate(i.gate, bound?.metrics, i.model.metrics, i.model.sha256);
 }
 
 /** Verification failed after the write was accepted: what the target reported, for the rollback message. */
@@ -114,6 +119,11 @@ async function writeAndVerify(i: TrainedModelBindingInputs, progress: { written:
     if (readBackOk && !v.sampleRow) verifiedBy = "read-back";
     else if (readBackOk && v.sampleRow) {
       const served = await probe(v.sampleRow, "probe scoring request");
+      const sameLocation = served.location !== undefined && served.location.replace(/^\/+/, "") === target;
+      if (sameLocation && served.etag && i.model.etag && served.etag !== i.model.etag) {
+        // The service loaded other bytes from that path (overwritten during the write): not the reviewed model.
+        throw new VerificationFailure(`the target serves ${target} at etag ${served.etag}, not the reviewed ${describeIdentity(i.model)}: the blob was overwritten during the write`);
+      }
       if (served.location === undefined) verifiedBy = "read-back+probe";
       else if (served.location.replace(/^\/+/, "") === target && (!served.etag || served.etag === i.model.etag)) verifiedBy = "model-headers";
       else lastSeen = `scoring served by ${served.location}${served.etag ? ` (etag ${served.etag})` : ""}`;

@@ -12,7 +12,8 @@ import { gateOf, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { targetFor } from "../targets";
-import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
+import { TrainedModelBindingInputs, relativeOf, storageOf } from "../targets/target";
+import { resolveModelContent } from "../promotion/provenance";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
 import { acquireClaims, claimFailures, releaseClaim } from "../ownership";
@@ -24,7 +25,7 @@ const TYPE = "RolloutWave";
 export const DEFAULT_WAVE_CONCURRENCY = 16;
 
 const waveName = (w: Partial<RolloutWaveInputs>) => `${w.resourceName ?? "wave"}${w.wave !== undefined && w.waveCount ? ` (wave ${w.wave + 1} of ${w.waveCount})` : ""}`;
-const identityOf = (m: ModelBlobRef | undefined) => (m ? { container: m.container, path: m.path, etag: m.etag } : undefined);
+const identityOf = (m: ModelBlobRef | undefined) => (m ? withoutUndefined({ container: m.container, path: m.path, etag: m.etag, sha256: m.sha256 }) : undefined);
 
 /** The key a target is known by in the wave's state and the review: its coordinates. */
 export function targetKey(t: Partial<WaveTarget>): string {
@@ -196,6 +197,10 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     const { inputs, failures } = checkRolloutWave(news);
     if (failures.length > 0 || !knownForReads(inputs)) return { inputs, failures: toCheckFailures(failures) };
     const isNew = isNewResource(olds);
+    // The wave's model: its bytes' sha256 and trusted metrics, resolved once for every target (issue 16).
+    const content = await resolveModelContent(storageOf(bindingInputs(inputs, inputs.targets[0])), "model", inputs.model, isNew ? undefined : (olds as RolloutWaveInputs).model);
+    inputs.model = content.model;
+    if (content.failures.length > 0) return { inputs, failures: toCheckFailures(content.failures) };
     if (isNew) {
       // Preview-time reads of a new wave (no diff runs for it): every target exists and names the trained model,
       // the blob is there, and the gate passes against what the targets serve now.

@@ -9,14 +9,15 @@ import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
-import { failure, initFailure } from "../errors";
+import { failure, formatFailure, initFailure } from "../errors";
+import { resolveModelContent } from "../promotion/provenance";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
 import { targetFor } from "../targets";
-import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
-import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
+import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf, storageOf } from "../targets/target";
+import { gateOf, modelAt, preflightModelBlob, promote, servedModel, storageProperty } from "./bindingApply";
 import { acquireClaim, claimFailures, releaseClaim } from "../ownership";
 import { recordPromotion } from "../audit";
 import {
@@ -174,6 +175,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // No diff runs for a new resource, so its preview-time reads (zero writes) happen here.
     const isNew = !olds || Object.keys(olds).filter((k) => k !== "__provider").length === 0;
     if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
+    if (failures.length === 0) failures.push(...(await resolveContent(inputs, isNew ? undefined : olds.model)));
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
@@ -315,6 +317,9 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
       if (!container) return [{ property: "pin.container", reason: "the pinned model's container is not known", fix: "Give pin.container" }];
       const model = await modelAt(i, `${container}/${pin.path.replace(/^\/+/, "")}`);
       if (!model.etag) return [{ property: "pin.path", reason: `pinned model ${container}/${pin.path} does not exist`, fix: "Pin an entry of the binding's history output" }];
+      if (pin.sha256 && pin.sha256 !== model.sha256) {
+        return [{ property: "pin.sha256", reason: `pinned model ${container}/${pin.path} holds other bytes: expected sha256 ${pin.sha256}, actual ${model.sha256 ? `sha256 ${model.sha256}` : "unreadable"}`, fix: "Pin a model whose blob still holds the bytes you mean, or retrain" }];
+      }
       if (pin.etag && pin.etag !== model.etag) {
         return [{ property: "pin.etag", reason: `pinned model ${container}/${pin.path} has etag ${model.etag}, not ${pin.etag}: it was overwritten`, fix: "Pin a model whose blob still holds the bytes you mean, or retrain" }];
       }
@@ -327,6 +332,21 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
   }
   if (i.previousModel === undefined) delete i.previousModel;
   return [];
+}
+
+/**
+ * The model's content identity and trusted metrics (promotion/provenance.ts), once the model and storage are known:
+ * a declared sha256 the blob does not hold, or a malformed manifest, fails here with 0 writes.
+ */
+async function resolveContent(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<InputFailure[]> {
+  if (!isKnown(storageOnly(i)) || !i.model) return [];
+  try {
+    const r = await resolveModelContent(storageOf(i), "model", i.model, recorded);
+    i.model = r.model;
+    return r.failures;
+  } catch (err) {
+    return [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the model blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }];
+  }
 }
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */

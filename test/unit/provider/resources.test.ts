@@ -44,6 +44,8 @@ test("the package root exports exactly the agreed names", () => {
       "PipelineRun", "RetrainingRun", "ScoringEndpoint", "TrainedModelBinding", "TrainingService", "getLatestModelBlob", "getLatestModelBlobOutput", "requestLog", "resetRequestLog",
       "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
       "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
+      // Model identity and provenance (issue 16).
+      "SHA256_HEX", "sha256Hex", "readModelIdentity", "manifestPathFor", "metricRangeProblems", "parseModelManifest", "provenanceOf", "readModelManifest", "resolveModelContent",
     ].sort(),
   );
 });
