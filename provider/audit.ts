@@ -18,6 +18,8 @@ export interface AuditedModel {
   etag?: string;
   /** The bytes' SHA-256 (issue 16): what the verified write proved the target was bound to. */
   sha256?: string;
+  /** `container/path` the target reports bound: the content-addressed copy of these bytes. */
+  boundLocation?: string;
   lastModified?: string;
   metrics?: ModelMetrics;
 }
@@ -65,7 +67,7 @@ function modelOf(m: Partial<AuditedModel> | undefined): AuditedModel | undefined
 /** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */
 export function promotionRecord(
   news: TrainedModelBindingInputs,
-  result: { verifiedBy: string; gateVerdict?: unknown },
+  result: { verifiedBy: string; gateVerdict?: unknown; boundLocation?: string },
   operation: PromotionRecord["operation"],
   from: AuditedModel | undefined,
   now: Date,
@@ -82,7 +84,7 @@ export function promotionRecord(
     binding: nameOf(news),
     operation,
     ...(modelOf(from) ? { from: modelOf(from) } : {}),
-    to: modelOf(news.model)!,
+    to: { ...modelOf(news.model)!, ...(result.boundLocation ? { boundLocation: result.boundLocation } : {}) },
     ...(gate !== undefined && gate !== null ? { gateVerdict: gate } : {}),
     verifiedBy: result.verifiedBy,
   };
@@ -95,7 +97,7 @@ export function promotionRecord(
  */
 export async function recordPromotion(
   news: TrainedModelBindingInputs,
-  result: { verifiedBy: string; gateVerdict?: unknown },
+  result: { verifiedBy: string; gateVerdict?: unknown; boundLocation?: string },
   operation: PromotionRecord["operation"],
   from: AuditedModel | undefined,
 ): Promise<void> {

@@ -5,7 +5,8 @@
  */
 import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
 import { provenanceOf, readModelManifest } from "../promotion/manifest";
-import { describeIdentity, readModelIdentity } from "../promotion/modelIdentity";
+import { describeIdentity, readModelIdentity, shortSha } from "../promotion/modelIdentity";
+import { ChangedModelError, ensureImmutableCopy, isContentAddressed } from "../promotion/immutableCopy";
 import { probeScoring } from "../clients/rrs";
 import { failure, formatFailure, isServiceError } from "../errors";
 import { GateVerdict, evaluateGate, gateRefusal, hasRules } from "../promotion/gate";
@@ -164,15 +165,32 @@ export async function promote(i: TrainedModelBindingInputs, previous: ModelBlobR
   const gateVerdict = gateOf(i, previous);
   if (gateVerdict && !gateVerdict.passed) throw new Error(gateRefusal(TYPE, name, gateVerdict, previous, i.model, "apply"));
 
-  const verifiedBy = await writeVerifyOrRollback(i, previous, progress);
-  return { verifiedBy, boundLocation: relativeOf(i.model), ...(gateVerdict ? { gateVerdict } : {}) };
+  const bound = await immutableModel(i);
+  const verifiedBy = await writeVerifyOrRollback({ ...i, model: bound }, previous, progress, i.model);
+  return { verifiedBy, boundLocation: relativeOf(bound), ...(gateVerdict ? { gateVerdict } : {}) };
+}
+
+/**
+ * What the target is bound to: the content-addressed copy of the reviewed bytes (promotion/immutableCopy.ts), or
+ * the model itself when its sha256 is not known (a reference resolved before this version). Refuses, before any
+ * service write, when the source no longer holds the reviewed bytes.
+ */
+export async function immutableModel(i: TrainedModelBindingInputs): Promise<ModelBlobRef> {
+  if (!i.model.sha256 || isContentAddressed(i.model.path)) return i.model;
+  try {
+    return await ensureImmutableCopy(storageOf(i), i.model);
+  } catch (err) {
+    if (err instanceof ChangedModelError) throw failuresToError(i, [{ property: "model.sha256", reason: err.message, fix: "Nothing was written. Run preview again so the binding shows and binds the current bytes" }]);
+    throw failure(TYPE, nameOf(i), "write the content-addressed copy of the model", err, "Nothing was written to the target. The binding needs create and write on the model container", secretsOf(i));
+  }
 }
 
 /**
  * The write and its verification; when verification fails after the write, `previous` is bound again (one write),
- * verified by read-back, and the error names both models. Returns how the new model was verified.
+ * verified by read-back, and the error names both models. `i.model` is what is written (the content-addressed
+ * copy); `source` is how messages name it. Returns how the new model was verified.
  */
-export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previous: ModelBlobRef | undefined, progress: { written: boolean }): Promise<string> {
+export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previous: ModelBlobRef | undefined, progress: { written: boolean }, source: ModelBlobRef = i.model): Promise<string> {
   const name = nameOf(i);
   const written = { written: false };
   try {
@@ -184,17 +202,17 @@ export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previo
     if (!(err instanceof VerificationFailure) || !written.written) throw err;
     const reason = err.message;
     if (!previous || !previous.etag) {
-      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(i.model)} failed: ${reason}. No earlier model is known to restore, so ${relativeOf(i.model)} stays bound; fix the model or the verification rows and run up again.`);
+      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(source)} failed: ${reason}. No earlier model is known to restore, so ${relativeOf(source)} stays bound; fix the model or the verification rows and run up again.`);
     }
     try {
       await writeAndVerify({ ...i, model: previous, verification: { ...i.verification, sampleRow: undefined } }, { written: false }, false);
     } catch (rollbackErr) {
       const why = rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr);
-      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(i.model)} failed: ${reason}. Rolling back to ${relativeOf(previous)} failed too: ${why}. Check the target by hand and run up again.`);
+      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(source)} failed: ${reason}. Rolling back to ${relativeOf(previous)} failed too: ${why}. Check the target by hand and run up again.`);
     }
     progress.written = false;
     throw new Error(
-      `${TYPE} "${name}": verification of ${relativeOf(i.model)} (etag ${i.model.etag}) failed: ${reason}. ` +
+      `${TYPE} "${name}": verification of ${relativeOf(source)} (${source.sha256 ? shortSha(source.sha256) : `etag ${source.etag}`}) failed: ${reason}. ` +
         `Rolled back to ${relativeOf(previous)} (etag ${previous.etag}), verified by read-back: the target serves the model it served before. Fix the model or the verification samples, then run up again.`,
     );
   }

@@ -8,7 +8,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { withCredentials } from "./credentials";
 import { checkTrainedModelBinding, modelIdentity } from "./trainedModelBinding";
-import { gateOf, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
+import { gateOf, immutableModel, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
+import { copyPathFor, sameBytes } from "../promotion/immutableCopy";
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { targetFor } from "../targets";
@@ -138,12 +139,14 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
   if (gate.refusal) throw new Error(gate.refusal.replace("Nothing was written.", "Nothing was written: no target of this wave or a later one was touched."));
   await acquireClaims(pending.map((t) => bindingInputs(w, t)));
+  // Every target is bound to the content-addressed copy of the reviewed bytes, written once for the wave.
+  const copy = await immutableModel(bindingInputs(w, pending[0]));
 
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
     const progress = { written: false };
     try {
-      const verifiedBy = await writeVerifyOrRollback(bindingInputs(w, t), previous.get(key), progress);
+      const verifiedBy = await writeVerifyOrRollback(bindingInputs(w, t, copy), previous.get(key), progress, w.model);
       return { key, ok: true as const, verifiedBy };
     } catch (err) {
       return { key, ok: false as const, written: progress.written, message: err instanceof Error ? err.message : String(err) };
@@ -173,14 +176,16 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   return w.targets.map((t) => {
     const key = targetKey(t);
     if (!done.has(key)) return kept.find((k) => k.key === key)!;
-    return withoutUndefined({ key, previousModel: identityOf(previous.get(key)), model: identityOf(w.model)!, verifiedBy: done.get(key)!, boundAt });
+    // The model recorded before names the source blob; what was read from the target may be its content-addressed copy.
+    const before = kept.find((k) => k.key === key)?.model ?? identityOf(previous.get(key));
+    return withoutUndefined({ key, previousModel: before, model: identityOf(w.model)!, verifiedBy: done.get(key)!, boundAt });
   });
 }
 
 /** Under `promotion: "reviewed"` a model trained in this up is held: the wave keeps `current` and records it. */
 function holdIfUnreviewed(w: RolloutWaveInputs, current: ModelBlobRef | undefined): void {
   if ((w.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || !isKnown(w.model) || !wasTrainedInThisDeployment(w.model) || !current) return;
-  if (modelIdentity(current) === modelIdentity(w.model)) return;
+  if (sameBytes(current, w.model)) return;
   w.heldModel = w.model;
   w.heldReason = `${relativeOf(w.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(current)} serving. Run preview to review it, then up`;
   w.model = current;
@@ -247,7 +252,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     const served = await servedModels(state, state.targets);
     const bound = (state.bound ?? []).map((b) => {
       const now = served.get(b.key);
-      return now && modelIdentity(now) !== modelIdentity(b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
+      return now && !sameBytes(now, b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
     });
     const { bound: _b, gateVerdict: _g, ...inputs } = state;
     return { id, props: { ...state, bound }, inputs: inputs as RolloutWaveState };
@@ -262,10 +267,18 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     const recorded = new Map((olds.bound ?? []).map((b) => [b.key, b]));
     const unknown = pending.filter((t) => !recorded.get(targetKey(t))?.model.etag);
     const read = unknown.length ? await servedModels(news, unknown) : new Map();
+    // A target bound to a content-addressed copy is restored to that copy; distinct locations are read once.
+    const byLocation = new Map<string, Promise<ModelBlobRef>>();
     for (const t of pending) {
       const key = targetKey(t);
       const b = recorded.get(key);
-      previous.set(key, b?.model.etag ? (modelIdentity(b.model) === modelIdentity(olds.model) ? olds.model : await modelAt(bindingInputs(news, t), relativeOf(b.model))) : read.get(key));
+      if (!b?.model.etag) previous.set(key, read.get(key));
+      else if (!b.model.sha256 && modelIdentity(b.model) === modelIdentity(olds.model)) previous.set(key, olds.model);
+      else {
+        const location = relativeOf(b.model.sha256 ? { container: b.model.container, path: copyPathFor(b.model.sha256) } : b.model);
+        if (!byLocation.has(location)) byLocation.set(location, modelAt(bindingInputs(news, t), location));
+        previous.set(key, await byLocation.get(location));
+      }
     }
     const bound = await bindWave(news, pending, previous, olds.bound ?? []);
     await eachTarget(olds, (olds.targets ?? []).filter((t) => !news.targets.some((n) => targetKey(n) === targetKey(t))), (t) => releaseClaim(bindingInputs(olds, t)));

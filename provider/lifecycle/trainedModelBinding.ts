@@ -11,6 +11,8 @@ import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/man
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
 import { failure, formatFailure, initFailure } from "../errors";
 import { resolveModelContent } from "../promotion/provenance";
+import { copyPathFor, isContentAddressed, sameBytes } from "../promotion/immutableCopy";
+import { splitRelativeLocation } from "../clients/storage";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
@@ -215,7 +217,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const served = await servedModel(inputs);
     const claimed = await acquireClaim(inputs);
     // check held a model no preview showed: the binding records it and keeps the served model, with no write.
-    if (inputs.heldModel && served && modelIdentity(served) === modelIdentity(inputs.model)) {
+    if (inputs.heldModel && served && sameBytes(served, inputs.model)) {
       return { id, outs: toState(inputs, { verifiedBy: "held", boundLocation: relativeOf(served) }) };
     }
     const progress = { written: false };
@@ -244,7 +246,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       throw failure(TYPE, nameOf(state), "refresh (read bound model)", err, undefined, secretsOf(state));
     }
     if (bound.gone) return {};
-    if (!bound.relative || bound.relative === relativeOf(state.model)) {
+    if (!bound.relative || bound.relative === relativeOf(state.model) || bound.relative === state.boundLocation) {
       const next = toState(state, { boundLocation: bound.relative ?? state.boundLocation });
       return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
     }
@@ -257,11 +259,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
   async update(_id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
     const rebind =
-      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
+      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || !boundTo(olds.boundLocation, news.model) || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
-    const r = await promote(news, olds.model, { written: false });
-    await recordPromotion(news, r, "update", olds.model);
+    // What serves now: the content-addressed copy when the binding wrote one, which rollback restores as is.
+    const previous = olds.boundLocation && isContentAddressed(splitRelativeLocation(olds.boundLocation).path) ? await modelAt(news, olds.boundLocation) : olds.model;
+    const r = await promote(news, previous, { written: false });
+    await recordPromotion(news, r, "update", previous);
     await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
     return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };
@@ -272,6 +276,11 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     await releaseClaim(props);
   },
 };
+
+/** Whether the target's recorded location serves `model`: its content-addressed copy, or (before copies) its own path. */
+function boundTo(location: string | undefined, model: ModelBlobRef): boolean {
+  return location === relativeOf(model) || (!!model.sha256 && location === relativeOf({ container: model.container, path: copyPathFor(model.sha256) }));
+}
 
 /** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: it is held. */
 function mustHold(i: TrainedModelBindingInputs): boolean {
@@ -286,7 +295,7 @@ function mustHold(i: TrainedModelBindingInputs): boolean {
 async function holdIfUnreviewed(i: TrainedModelBindingInputs): Promise<void> {
   if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
   const served = await servedModel(i).catch(() => undefined);
-  if (!served || modelIdentity(served) === modelIdentity(i.model)) return;
+  if (!served || sameBytes(served, i.model)) return;
   i.heldModel = i.model;
   i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
   i.model = served;

@@ -112,14 +112,14 @@ export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, pr
       old: bound?.[metric],
       new: value,
       passed: value !== undefined && value >= min,
-      ...(value === undefined ? { note: "the new model's evaluation has no such metric" } : {}),
+      ...(value === undefined ? { note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" } : {}),
     });
   }
   for (const [metric, maxDrop] of Object.entries(gate.maxDrop ?? {}) as Array<[MetricName, number]>) {
     const now = proposed?.[metric];
     const before = bound?.[metric];
     if (now === undefined) {
-      checks.push({ metric, rule: `drop <= ${maxDrop}`, old: before, passed: false, note: "the new model's evaluation has no such metric" });
+      checks.push({ metric, rule: `drop <= ${maxDrop}`, old: before, passed: false, note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" });
     } else if (before === undefined) {
       checks.push({ metric, rule: `drop <= ${maxDrop}`, new: now, passed: true, note: "no baseline: the bound model has no evaluation" });
     } else {

@@ -13,7 +13,7 @@ import { configFromManifest } from "../../examples/local/manifestConfig";
 import { REPO_ROOT } from "../../scripts/services/pulumiEnv";
 import { AzblobBackend, azblobBackend } from "../support/azblob";
 import { withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator, boundPath } from "../support/promotion";
 import { uniqueName } from "../support/storage";
 
 const example = path.join(REPO_ROOT, "examples", "gitops");
@@ -73,7 +73,7 @@ test("pull request → review shows the promotion → merge → up promotes once
       await git("commit", "-q", "-m", "census scoring on model 2026-11");
       expect((await run("ci/promote.sh", [], ciEnv)).code).toBe(0);
       const outputs = await stack.outputs();
-      expect(await scoringModel(outputs.scoringApiLocation.value, outputs.scoringKey.value)).toBe(`${manifest.containers.models}/${v1.path}`);
+      expect(await scoringModel(outputs.scoringApiLocation.value, outputs.scoringKey.value)).toBe(boundPath(manifest.containers.models, v1.sha256));
 
       // New data → a new model lands in its own folder; a branch points the stack at it.
       const v2 = await env.models.upload(`${folder}/`, "2026-12", 2);
@@ -95,7 +95,7 @@ test("pull request → review shows the promotion → merge → up promotes once
       const up = await run("ci/promote.sh", [], ciEnv);
       expect(up.code).toBe(0);
       expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-      expect(await scoringModel(outputs.scoringApiLocation.value, outputs.scoringKey.value)).toBe(`${manifest.containers.models}/${v2.path}`);
+      expect(await scoringModel(outputs.scoringApiLocation.value, outputs.scoringKey.value)).toBe(boundPath(manifest.containers.models, v2.sha256));
 
       // The next review on main is empty.
       const after = await review();

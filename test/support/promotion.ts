@@ -131,6 +131,11 @@ export async function resetEmulatorRequests(emulatorUrl: string): Promise<void> 
   await axios.delete(`${emulatorUrl}/_emulator/requests`);
 }
 
+/** Where a binding binds a model (issue 16): the content-addressed copy of its bytes in the model's container. */
+export function boundPath(container: string, sha256: string): string {
+  return `${container}/.models/sha256/${sha256}.ilearner`;
+}
+
 /** The model (container/path) that served a probe scoring request, from the emulator's model header. */
 export async function scoringModel(apiLocation: string, key: string): Promise<string> {
   const res = await axios.post(

@@ -11,7 +11,7 @@ test.each([
   ["a drop of exactly the limit passes", { maxDrop: { accuracy: 0.01 } }, { accuracy: 0.83 }, true, /^gate passed/],
   ["refuses below a minimum", { minimum: { auc: 0.95 } }, { auc: 0.91 }, false, /auc 0\.9100 is below the minimum 0\.95/],
   ["refuses a larger drop", { maxDrop: { accuracy: 0.005 } }, { accuracy: 0.822 }, false, /accuracy dropped by 0\.0180 \(0\.8400 → 0\.8220\), more than 0\.005/],
-  ["refuses a rule whose metric the new model lacks", { minimum: { f1: 0.5 } }, { auc: 0.9 }, false, /f1: the new model's evaluation has no such metric/],
+  ["refuses a rule whose metric the new model lacks", { minimum: { f1: 0.5 } }, { auc: 0.9 }, false, /f1: no verified evaluation of the new model has this metric/],
   ["an override of this model passes a refusal, visibly", { minimum: { auc: 0.95 }, override: { sha256: SHA_A, reason: "accepted by review" } }, { auc: 0.91 }, true, /gate overridden: .*\(override for sha256 a{12}…: accepted by review\)/],
   ["an override of another model has no effect", { minimum: { auc: 0.95 }, override: { sha256: SHA_B, reason: "accepted by review" } }, { auc: 0.91 }, false, /gate refused: .*the override for sha256 b{12}… does not apply to this model \(sha256 a{64}\)/],
 ])("%s", (_name, gate, proposed, passed, summary) => {
