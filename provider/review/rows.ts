@@ -20,6 +20,8 @@ export interface ModelVersion {
   etag?: string;
   lastModified?: string;
   size?: number;
+  /** The bytes' SHA-256 (issue 16): what an override names. */
+  sha256?: string;
   metrics?: Record<string, number>;
 }
 
@@ -124,6 +126,7 @@ export function modelVersion(v: unknown): ModelVersion | null | undefined {
     ...(known(m.etag) ? { etag: String(m.etag) } : {}),
     ...(known(m.lastModified) ? { lastModified: String(m.lastModified) } : {}),
     ...(typeof m.size === "number" ? { size: m.size } : {}),
+    ...(typeof m.sha256 === "string" ? { sha256: m.sha256 } : {}),
     ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
   };
 }
@@ -155,7 +158,7 @@ export function gateOf(news: Inputs | undefined, current?: ModelVersion | null, 
   const gate = news?.gate as GateArgs | undefined;
   if ((!v || typeof v !== "object") && known(gate) && hasRules(gate)) {
     if (!proposed) return { status: "pending", summary: "gate runs at apply, on the trained model" };
-    v = evaluateGate(gate, current?.metrics, proposed.metrics);
+    v = evaluateGate(gate, current?.metrics, proposed.metrics, proposed.sha256);
   }
   if (!v || typeof v !== "object") return { status: "none", summary: "no gate" };
   const status = v.overridden ? "overridden" : v.passed ? "passed" : "failed";

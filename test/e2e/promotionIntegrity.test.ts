@@ -1,6 +1,6 @@
 /**
  * Promotion integrity through the real engine (issue 16): what serves is the bytes a preview showed and a gate
- * judged. Each adversarial case ends with the target serving the reviewed bytes or nothing changed, no unexpected
+ * judged, bound through their content-addressed copy. Each adversarial case ends with the target serving the reviewed bytes or nothing changed, no unexpected
  * service write, and the audit's last line naming what serves.
  */
 import * as path from "path";
@@ -9,7 +9,7 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 import { listPromotions } from "../../provider";
 import { bindingTargetKey } from "../../provider/ownership";
 import { collectSteps, withStack } from "../support/pulumi";
-import { UploadedModel, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { UploadedModel, boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -22,7 +22,7 @@ async function expectAuditServes(config: ReturnType<typeof promotionStackConfig>
   const m = env.emulator.manifest;
   const key = bindingTargetKey({ targetKind: "classic", region: m.classic.region, workspaceId: m.classic.workspaceId, webServiceId: m.classic.predictiveService.id, endpointName: config.endpointName.value, trainedModelName: m.classic.predictiveService.trainedModelResourceName })!;
   const [last] = await listPromotions({ accountName: m.storage.accountName, blobEndpoint: m.storage.blobEndpoint, accountKey: m.storage.accountKey }, key, 1);
-  expect(last.to).toMatchObject({ path: model.path, etag: model.etag, sha256: model.sha256 });
+  expect(last.to).toMatchObject({ path: model.path, etag: model.etag, sha256: model.sha256, boundLocation: boundPath(m.containers.models, model.sha256) });
 }
 
 test("overwrites in place after preview and during the write never serve unreviewed bytes", async () => {
@@ -51,28 +51,30 @@ test("overwrites in place after preview and during the write never serve unrevie
     expect(refused).toContain("gate refused the promotion");
     expect(refused).toContain("no verified evaluation");
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
     expect(swapped.sha256).not.toBe(v2.sha256);
 
-    // Overwrite during the write: the PATCH is slowed down and the blob replaced while it is in flight.
+    // Overwrite during the write: the PATCH is slowed down and the source blob replaced while it is in flight. The
+    // target is bound to the content-addressed copy of the reviewed bytes, so the overwrite changes nothing.
     const v3 = await env.models.upload(prefix, "v3", 3);
     await stack.preview();
     await resetEmulatorRequests(env.emulator.url);
     await axios.put(`${env.emulator.url}/_emulator/faults`, { management: { latencyMs: 2000 } });
+    let promoted;
     try {
-      const up = failureOf(stack.up());
+      const up = stack.up();
       for (let k = 0; k < 600 && !(await emulatorWrites(env.emulator.url))["management PATCH"]; k++) await new Promise((r) => setTimeout(r, 50));
-      await env.models.overwrite(v3.path, 11, "flipped");
-      const failed = await up;
-      expect(failed).toContain("overwritten during the write");
-      expect(failed).toContain(`Rolled back to ${models}/${v1.path}`);
+      const during = await env.models.overwrite(v3.path, 11, "flipped");
+      expect(during.sha256).not.toBe(v3.sha256);
+      promoted = await up;
     } finally {
       await axios.put(`${env.emulator.url}/_emulator/faults`, {});
     }
-    // The write and the restore, nothing else; v1 serves, and the audit still names it.
-    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
-    await expectAuditServes(config, v1);
+    expect(promoted.summary.resourceChanges).toEqual({ same: 2, update: 1 });
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v3.sha256));
+    expect(promoted.outputs.classicModel.value).toMatchObject({ path: v3.path, etag: v3.etag, sha256: v3.sha256 });
+    await expectAuditServes(config, v3);
   });
 }, 300_000);
 
@@ -88,7 +90,7 @@ test("metrics count only through the model's own manifest; an override approves 
     const key: string = created.outputs.endpointKey.value;
     const unchanged = async () => {
       expect(await emulatorWrites(env.emulator.url)).toEqual({});
-      expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+      expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
     };
 
     // Another model's evaluation: a poor model with v1's manifest copied beside it.
@@ -136,7 +138,7 @@ test("metrics count only through the model's own manifest; an override approves 
 }, 300_000);
 
 test("a pin by sha256 promotes only those bytes; a newer blob after a saved plan's preview is refused by the engine", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { gate: GATE });
+  const config = promotionStackConfig(env.emulator.manifest, { gate: JSON.stringify({ minimum: { auc: 0.5 } }) });
   const prefix = config.classicPrefix.value;
   const models = env.emulator.manifest.containers.models;
   const v1 = await env.models.upload(prefix, "v1", 1);
@@ -155,7 +157,7 @@ test("a pin by sha256 promotes only those bytes; a newer blob after a saved plan
     const newer = await failureOf(stack.up({ plan: planFile }));
     expect(newer).toMatch(/plan/i);
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
 
     // A pin { container, path, sha256 }: the wrong bytes are refused naming both identities, the right ones promote.
     await stack.setConfig("modelRef", { value: JSON.stringify({ container: models, path: v1.path, sha256: v2.sha256 }) });
@@ -165,7 +167,7 @@ test("a pin by sha256 promotes only those bytes; a newer blob after a saved plan
     const up = await stack.up();
     expect(up.summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v2.sha256));
     expect(up.outputs.classicModel.value).toMatchObject({ path: v2.path, etag: v2.etag, sha256: v2.sha256 });
     await expectAuditServes(config, v2);
   }, { envOverrides: { PULUMI_EXPERIMENTAL: "true" } });
