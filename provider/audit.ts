@@ -60,8 +60,8 @@ export function actorOf(i: Partial<TrainedModelBindingInputs>, env: NodeJS.Proce
 
 function modelOf(m: Partial<AuditedModel> | undefined): AuditedModel | undefined {
   if (!m?.container || !m.path) return undefined;
-  const { container, path, etag, sha256, lastModified, metrics } = m;
-  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, sha256, lastModified: lastModified || undefined, metrics })) as AuditedModel;
+  const { container, path, etag, sha256, boundLocation, lastModified, metrics } = m;
+  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, sha256, boundLocation, lastModified: lastModified || undefined, metrics })) as AuditedModel;
 }
 
 /** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */

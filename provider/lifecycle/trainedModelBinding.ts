@@ -265,7 +265,8 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     // What serves now: the content-addressed copy when the binding wrote one, which rollback restores as is.
     const previous = olds.boundLocation && isContentAddressed(splitRelativeLocation(olds.boundLocation).path) ? await modelAt(news, olds.boundLocation) : olds.model;
     const r = await promote(news, previous, { written: false });
-    await recordPromotion(news, r, "update", previous);
+    // The audit names models as the program declared them, with where each was bound.
+    await recordPromotion(news, r, "update", { ...olds.model, boundLocation: olds.boundLocation });
     await releaseClaim(olds, news);
     const boundAt = new Date().toISOString();
     return { outs: toState(news, { ...r, boundAt, history: pushHistory(seedHistory(olds), news.model, boundAt) }) };

@@ -41,7 +41,7 @@ export async function resolveModelContent(access: StorageAccess, property: strin
   }
   const content = await readModelIdentity(access, model.container, model.path);
   if (!content) {
-    failures.push({ property: `${property}.path`, reason: `model blob ${model.container}/${model.path} does not exist`, fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob. Nothing was written" });
+    failures.push({ property: `${property}.path`, reason: `model blob ${model.container}/${model.path} does not exist in storage account ${access.accountName}`, fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob. Nothing was written" });
     return { model, failures };
   }
   if (model.sha256 !== undefined && model.sha256 !== content.sha256) {
