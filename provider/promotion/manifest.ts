@@ -78,7 +78,11 @@ export function evaluationCsvMetrics(text: string): { metrics: Record<string, nu
   if (lines.length < 2) return { metrics, problems: ["the evaluation has no data row"] };
   const header = splitCsvLine(lines[0]);
   const row = splitCsvLine(lines[1]);
-  const named: Record<string, string> = { AUC: "auc", Accuracy: "accuracy", Precision: "precision", Recall: "recall", "F-Score": "f1" };
+  // The names of the ML core's EvaluationMetrics (docs/interfaces.md), so every manifest reads the same.
+  const named: Record<string, string> = {
+    AUC: "auc", Accuracy: "accuracy", Precision: "precision", Recall: "recall", "F-Score": "f1", "Average Log Loss": "averageLogLoss", Rows: "rows",
+    "True Positive": "truePositives", "False Negative": "falseNegatives", "False Positive": "falsePositives", "True Negative": "trueNegatives",
+  };
   header.forEach((h, k) => {
     if (/label/i.test(h) || row[k] === undefined || row[k] === "") return;
     const v = Number(row[k]);
