@@ -3,13 +3,15 @@
  * the bytes' SHA-256 (and the etag, size, last-modified they were read at, for a pin `{ container, path, sha256 }`),
  * a declared sha256 or etag that the blob no longer matches refused with both identities named, and the metrics
  * trusted only through the model's own manifest. Metrics written in the program are kept as `unverifiedMetrics`, so
- * the diff shows them, and never reach the gate.
+ * the diff shows them, and never reach the gate. A pinned sha256 whose source path was overwritten resolves to the
+ * content-addressed copy of those bytes when one exists (a rollback to a model bound before).
  */
 import type { StorageAccess } from "../clients/storage";
 import type { InputFailure, ModelBlobRef } from "../validation";
 import { stableJson } from "../validation";
 import { metricRangeProblems, provenanceOf, readModelManifest } from "./manifest";
 import { describeIdentity, readModelIdentity } from "./modelIdentity";
+import { copyPathFor, isContentAddressed } from "./immutableCopy";
 
 const sameVersion = (a: Partial<ModelBlobRef> | undefined, b: Partial<ModelBlobRef>) =>
   !!a && a.container === b.container && a.path === b.path && !!a.sha256 && (b.etag === undefined || a.etag === b.etag) && (b.sha256 === undefined || a.sha256 === b.sha256);
@@ -39,7 +41,15 @@ export async function resolveModelContent(access: StorageAccess, property: strin
     const unverified = declared(model, r.metrics);
     return { model: withIdentity(model, r, r.metrics, unverified), failures };
   }
-  const content = await readModelIdentity(access, model.container, model.path);
+  let content = await readModelIdentity(access, model.container, model.path);
+  if (model.sha256 !== undefined && content?.sha256 !== model.sha256 && !isContentAddressed(model.path)) {
+    // The path no longer holds the pinned bytes; their content-addressed copy (written when they were bound) does.
+    const copy = await readModelIdentity(access, model.container, copyPathFor(model.sha256));
+    if (copy?.sha256 === model.sha256) {
+      content = copy;
+      model = { ...model, path: copy.path, etag: copy.etag };
+    }
+  }
   if (!content) {
     failures.push({ property: `${property}.path`, reason: `model blob ${model.container}/${model.path} does not exist in storage account ${access.accountName}`, fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob. Nothing was written" });
     return { model, failures };
