@@ -51,11 +51,6 @@ export async function readModelIdentity(access: StorageAccess, container: string
   return pending;
 }
 
-/** The hash this process computed for a blob version, without a request (undefined when never read). */
-export function knownSha256(access: StorageAccess, b: { container: string; path: string; etag: string }): string | undefined {
-  return hashes.get(versionKey(access, b));
-}
-
 /** `container/path (etag E, sha256 …)`: how messages name one identity. */
 export function describeIdentity(m: { container: string; path: string; etag?: string; sha256?: string }): string {
   return `${m.container}/${m.path} (etag ${m.etag || "unknown"}, ${shortSha(m.sha256)})`;
