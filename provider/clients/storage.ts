@@ -191,19 +191,9 @@ export async function readBlobBytes(access: StorageAccess, container: string, pa
   return res.status === 404 ? undefined : { identity: identityOfHeaders(container, path, res.headers), bytes: res.data };
 }
 
-/** GET of a small text blob (an evaluation CSV), or undefined when it does not exist. */
+/** GET of a small text blob (an evaluation CSV, a manifest) as UTF-8, or undefined when it does not exist. */
 export async function readBlobText(access: StorageAccess, container: string, path: string): Promise<string | undefined> {
-  const url = signedBlobUrl(access, container, path, READ_SAS_LIFETIME_MINUTES);
-  const res = await send<unknown>({
-    surface: "storage",
-    method: "GET",
-    url,
-    headers: { "x-ms-version": STORAGE_API_VERSION, Accept: "*/*" },
-    acceptStatus: [404],
-    settings: access.http,
-  });
-  if (res.status === 404) return undefined;
-  return typeof res.data === "string" ? res.data : res.data === undefined ? "" : JSON.stringify(res.data);
+  return (await readBlobBytes(access, container, path))?.bytes.toString("utf8");
 }
 
 function xmlValue(xml: string, tag: string): string | undefined {
