@@ -83,4 +83,4 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
     expect(await serving()).toEqual(Array(5).fill(boundPath(models, v2.sha256)));
   });
-});
+}, 300_000);

@@ -61,7 +61,7 @@ test("a gate refuses at preview with both metric sets and 0 writes; an override 
     expect(binding.outputs.gateVerdict).toMatchObject({ passed: true, overridden: true });
     expect(binding.outputs.gateVerdict.summary).toContain("accepted by the ML review");
   });
-});
+}, 300_000);
 
 test("a model that scores the samples wrong is rolled back with exactly two writes; pin previous rolls back with one", async () => {
   // The good model scores the census sample row ">50K"; a model trained on flipped labels scores it "<=50K".
@@ -86,7 +86,8 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     expect(failed).toContain(`verification of ${models}/${flipped.path}`);
     expect(failed).toContain('verification.samples[0] scored wrong');
     expect(failed).toContain('label "<=50K", expected ">50K"');
-    expect(failed).toContain(`Rolled back to ${models}/${v1.path}`);
+    // The rollback rebinds what served before: the content-addressed copy of v1's bytes (issue 16).
+    expect(failed).toContain(`Rolled back to ${boundPath(models, v1.sha256)}`);
     // The new model's write and the old model's restore: nothing else.
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
@@ -116,4 +117,4 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
-});
+}, 300_000);
