@@ -3,9 +3,12 @@
  * judged, bound through their content-addressed copy. Each adversarial case ends with the target serving the reviewed bytes or nothing changed, no unexpected
  * service write, and the audit's last line naming what serves.
  */
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import axios from "axios";
-import { EngineEvent } from "@pulumi/pulumi/automation";
+import { EngineEvent, Stack, UpResult } from "@pulumi/pulumi/automation";
+import type { StackConfig } from "../../examples/local/manifestConfig";
 import { listPromotions } from "../../provider";
 import { bindingTargetKey } from "../../provider/ownership";
 import { collectSteps, withStack } from "../support/pulumi";
@@ -25,16 +28,29 @@ async function expectAuditServes(config: ReturnType<typeof promotionStackConfig>
   expect(last.to).toMatchObject({ path: model.path, etag: model.etag, sha256: model.sha256, boundLocation: boundPath(m.containers.models, model.sha256) });
 }
 
-test("overwrites in place after preview and during the write never serve unreviewed bytes", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { gate: GATE });
+/** The promotion fixture on a fresh stack whose first up bound v1, with where to probe it. */
+async function withV1Bound(
+  gate: string,
+  fn: (b: { stack: Stack; config: StackConfig; prefix: string; models: string; v1: UploadedModel; created: UpResult; apiLocation: string; key: string }) => Promise<void>,
+  options?: { envOverrides?: Record<string, string> },
+): Promise<void> {
+  const config = promotionStackConfig(env.emulator.manifest, { gate });
   const prefix = config.classicPrefix.value;
-  const models = env.emulator.manifest.containers.models;
   const v1 = await env.models.upload(prefix, "v1", 1);
+  await withStack(
+    project,
+    config,
+    async ({ stack }) => {
+      const created = await stack.up();
+      const [apiLocation, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
+      await fn({ stack, config, prefix, models: env.emulator.manifest.containers.models, v1, created, apiLocation, key });
+    },
+    options,
+  );
+}
 
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+test("overwrites in place after preview and during the write never serve unreviewed bytes", async () => {
+  await withV1Bound(GATE, async ({ stack, config, prefix, models, v1, created, apiLocation, key }) => {
     expect(created.outputs.classicModel.value.sha256).toBe(v1.sha256);
 
     // Overwrite in place after preview: the preview showed v2's bytes; then other bytes land at the same path.
@@ -79,15 +95,7 @@ test("overwrites in place after preview and during the write never serve unrevie
 }, 300_000);
 
 test("metrics count only through the model's own manifest; an override approves one model only", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { gate: GATE });
-  const prefix = config.classicPrefix.value;
-  const models = env.emulator.manifest.containers.models;
-  const v1 = await env.models.upload(prefix, "v1", 1);
-
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
+  await withV1Bound(GATE, async ({ stack, config, prefix, models, v1, apiLocation, key }) => {
     const unchanged = async () => {
       expect(await emulatorWrites(env.emulator.url)).toEqual({});
       expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
@@ -138,17 +146,9 @@ test("metrics count only through the model's own manifest; an override approves 
 }, 300_000);
 
 test("a pin by sha256 promotes only those bytes; a newer blob after a saved plan's preview is refused by the engine", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { gate: JSON.stringify({ minimum: { auc: 0.5 } }) });
-  const prefix = config.classicPrefix.value;
-  const models = env.emulator.manifest.containers.models;
-  const v1 = await env.models.upload(prefix, "v1", 1);
-  const planFile = path.join(require("os").tmpdir(), `h16-plan-${process.pid}-${Date.now()}.json`);
-
-  await withStack(project, config, async ({ stack }) => {
-    const created = await stack.up();
-    const apiLocation: string = created.outputs.endpointApiLocation.value;
-    const key: string = created.outputs.endpointKey.value;
-
+  const planFile = path.join(os.tmpdir(), `h16-plan-${process.pid}-${Date.now()}.json`);
+  // Update plans (`--save-plan`, `--plan`) are experimental on this CLI.
+  await withV1Bound(JSON.stringify({ minimum: { auc: 0.5 } }), async ({ stack, config, prefix, models, v1, apiLocation, key }) => {
     // Newer blob after preview: the reviewed plan names v2's bytes; v3 lands before up, which applies the plan.
     const v2 = await env.models.upload(prefix, "v2", 2);
     await stack.preview({ plan: planFile });
@@ -171,4 +171,5 @@ test("a pin by sha256 promotes only those bytes; a newer blob after a saved plan
     expect(up.outputs.classicModel.value).toMatchObject({ path: v2.path, etag: v2.etag, sha256: v2.sha256 });
     await expectAuditServes(config, v2);
   }, { envOverrides: { PULUMI_EXPERIMENTAL: "true" } });
+  fs.rmSync(planFile, { force: true });
 }, 300_000);
