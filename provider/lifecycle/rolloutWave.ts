@@ -125,7 +125,7 @@ function pendingTargets(olds: Partial<RolloutWaveState>, news: RolloutWaveInputs
   const bound = new Map((olds.bound ?? []).map((b) => [b.key, b]));
   return news.targets.filter((t) => {
     const b = bound.get(targetKey(t));
-    return !b || olds.heldModel !== undefined || modelIdentity(b.model) !== modelIdentity(news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
+    return !b || olds.heldModel !== undefined || !sameBytes(b.model, news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
   });
 }
 

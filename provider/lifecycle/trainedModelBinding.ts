@@ -258,8 +258,9 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
 
   async update(_id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
-    const rebind =
-      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || !boundTo(olds.boundLocation, news.model) || olds.verifiedBy === "failed";
+    // Same bytes already bound (e.g. refresh after a crash recorded the copy the target serves): no write.
+    const served = sameBytes(olds.model, news.model) && boundTo(olds.boundLocation, news.model);
+    const rebind = !served || olds.trainedModelName !== news.trainedModelName || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
     // What serves now: the content-addressed copy when the binding wrote one, which rollback restores as is.

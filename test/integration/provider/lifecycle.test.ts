@@ -219,6 +219,17 @@ suite("provider lifecycle against the emulator", () => {
       const restored = (await trainedModelBindingProvider.update!(created.id, drifted, promoted)).outs as TrainedModelBindingState;
       expect(writes().map((e) => e.method)).toEqual(["PATCH"]);
       expect(restored.boundLocation).toBe(`${modelsContainer}/${copyPathFor(second.sha256!)}`);
+
+      // A promotion to the first model whose answer was lost (the engine kept the old state): refresh records the
+      // copy the target serves, and the up that follows writes nothing, since those bytes already serve.
+      const toFirst = { ...promoted, model: { ...first, sha256: first.sha256 } } as TrainedModelBindingInputs;
+      await trainedModelBindingProvider.update!(created.id, restored, toFirst);
+      const afterCrash = (await trainedModelBindingProvider.read!(created.id, restored)).props as TrainedModelBindingState;
+      expect(afterCrash.model).toMatchObject({ path: copyPathFor(first.sha256!), sha256: first.sha256 });
+      resetRequestLog();
+      const converged = (await trainedModelBindingProvider.update!(created.id, afterCrash, toFirst)).outs as TrainedModelBindingState;
+      expect(writes()).toEqual([]);
+      expect(converged.model).toMatchObject({ path: first.path, sha256: first.sha256 });
     });
 
     test("a changed blob after preview fails before any write, naming both identities", async () => {
