@@ -5,6 +5,7 @@
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { buildReview, renderMarkdown } from "../../../provider/review";
+import { summaryLine } from "../../../provider/review/review";
 import { UNKNOWN } from "../../../provider/review/rows";
 import { evaluateGate, gateRefusal } from "../../../provider/promotion/gate";
 
@@ -185,4 +186,9 @@ test("at 200 targets the summary fits one screen and the details fold", () => {
   expect(md).toContain("<details><summary>Promotions (200)</summary>");
   expect(md).not.toContain("<details open>");
   expect(md.split("\n").filter((l) => l.startsWith("| `model-")).length).toBe(200);
+});
+
+test("an overridden promotion is counted apart in the summary, so '0 refused' never hides it", () => {
+  expect(summaryLine({ promotions: 3, refused: 0, held: 0, trainings: 0, other: 0, overridden: 1 })).toBe("3 promotions (1 by override), 0 refused by gate, 0 trainings, 0 other changes");
+  expect(summaryLine({ promotions: 1, refused: 0, held: 0, trainings: 1, other: 0 })).toBe("1 promotion, 0 refused by gate, 1 training, 0 other changes");
 });
