@@ -275,8 +275,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       if (!b?.model.etag) previous.set(key, read.get(key));
       else if (!b.model.sha256 && modelIdentity(b.model) === modelIdentity(olds.model)) previous.set(key, olds.model);
       else {
-        const location = relativeOf(b.model.sha256 ? { container: b.model.container, path: copyPathFor(b.model.sha256) } : b.model);
-        if (!byLocation.has(location)) byLocation.set(location, modelAt(bindingInputs(news, t), location));
+        // The copy when the wave wrote one; a target recorded as held or bound before copies serves the path itself.
+        const copy = b.model.sha256 ? relativeOf({ container: b.model.container, path: copyPathFor(b.model.sha256) }) : undefined;
+        const location = copy ?? relativeOf(b.model);
+        if (!byLocation.has(location)) {
+          const i = bindingInputs(news, t);
+          byLocation.set(location, modelAt(i, location).then((m) => (m.etag || !copy ? m : modelAt(i, relativeOf(b.model)))));
+        }
         previous.set(key, await byLocation.get(location));
       }
     }

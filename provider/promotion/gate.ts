@@ -106,11 +106,12 @@ export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, pr
   const checks: GateCheck[] = [];
   for (const [metric, min] of Object.entries(gate.minimum ?? {}) as Array<[MetricName, number]>) {
     const value = proposed?.[metric];
+    // No undefined fields: the verdict is an output, and the engine's struct encoding refuses undefined.
     checks.push({
       metric,
       rule: `>= ${min}`,
-      old: bound?.[metric],
-      new: value,
+      ...(bound?.[metric] !== undefined ? { old: bound[metric] } : {}),
+      ...(value !== undefined ? { new: value } : {}),
       passed: value !== undefined && value >= min,
       ...(value === undefined ? { note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" } : {}),
     });
@@ -119,7 +120,7 @@ export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, pr
     const now = proposed?.[metric];
     const before = bound?.[metric];
     if (now === undefined) {
-      checks.push({ metric, rule: `drop <= ${maxDrop}`, old: before, passed: false, note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" });
+      checks.push({ metric, rule: `drop <= ${maxDrop}`, ...(before !== undefined ? { old: before } : {}), passed: false, note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" });
     } else if (before === undefined) {
       checks.push({ metric, rule: `drop <= ${maxDrop}`, new: now, passed: true, note: "no baseline: the bound model has no evaluation" });
     } else {
