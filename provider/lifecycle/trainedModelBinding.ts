@@ -294,10 +294,12 @@ function mustHold(i: TrainedModelBindingInputs): boolean {
  * (so the stored inputs, which the next preview's diff display starts from, show it old → new) and record the held
  * model and why. Create and update then write nothing.
  */
-async function holdIfUnreviewed(i: TrainedModelBindingInputs): Promise<void> {
+async function holdIfUnreviewed(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<void> {
   if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
-  const served = await servedModel(i).catch(() => undefined);
+  let served = await servedModel(i).catch(() => undefined);
   if (!served || sameBytes(served, i.model)) return;
+  // The target serves the copy of the model state records: keep naming it by the blob the program declared.
+  if (recorded && sameBytes(served, recorded)) served = recorded;
   i.heldModel = i.model;
   i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
   i.model = served;
@@ -337,7 +339,7 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
       i.model = model;
     }
   }
-  await holdIfUnreviewed(i);
+  await holdIfUnreviewed(i, olds?.model);
   if (olds?.model && isKnown(olds.model)) {
     i.previousModel = !isKnown(i.model) || modelIdentity(olds.model) !== modelIdentity(i.model) ? olds.model : olds.previousModel;
   }
