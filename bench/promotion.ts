@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       `| all ${ENDPOINTS} promotions: management writes | ${writes.length} (${tally(writes)}) |`,
       "",
       `In-process only (provider functions called directly, no engine, no state; not what pulumi up costs, see the fleet section): time per promotion (PATCH, read-back, probe scoring) median ${median(updateMs).toFixed(1)} ms, max ${Math.max(...updateMs).toFixed(1)} ms over ${ENDPOINTS}.`,
-      "Program-side `getLatestModelBlob` adds one List Blobs and, when `evaluation.csv` sits beside the model, one GET per call.",
+      "Program-side `getLatestModelBlob` adds one List Blobs, a HEAD and a GET of the model (hashed) and one GET of its manifest per call. Since issue 16 an update also reads the model it replaces and the new model's bytes (each hashed once per provider process) and writes the content-addressed copy once per content: those are the storage GETs, HEADs and the PUT above.",
     ].join("\n");
     writeSection("## Provider requests per promotion", body);
     console.log(body);

@@ -12,6 +12,8 @@
  * Endpoints are created directly on the emulator first (not timed): the rollout promotes an existing fleet.
  */
 import axios from "axios";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { createHash } from "crypto";
 import { spawn, execFile } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
@@ -64,6 +66,17 @@ async function createEndpoints(m: EmulatorManifest, n: number): Promise<Array<En
   return out;
 }
 
+/** Every request the emulator counted since the last reset, on all surfaces. */
+async function serviceRequests(emulatorUrl: string): Promise<number> {
+  const counts = (await axios.get(`${emulatorUrl}/_emulator/requests`)).data as Record<string, Record<string, number>>;
+  return Object.values(counts).reduce((sum, byMethod) => sum + Object.values(byMethod).reduce((a, b) => a + b, 0), 0);
+}
+
+async function sha256Of(m: EmulatorManifest, modelPath: string): Promise<string> {
+  const bytes = await BlobServiceClient.fromConnectionString(m.storage.connectionString).getContainerClient(m.containers.models).getBlobClient(modelPath).downloadToBuffer();
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
 /** The requests a verified promotion must make per target, sent directly: PATCH, read-back GET, probe. */
 async function physicalFloor(m: EmulatorManifest, models: EmulatorModels, endpoints: Array<Endpoint & { apiLocation: string; key: string }>, modelPath: string): Promise<number> {
   const { classic } = m;
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
       const { canary, waveSize, endpoints, targetsFile } = await prepareFleet(emulator.manifest, project.dir, n);
       const seconds: Record<string, Record<Step, number>> = {};
       let writes = 0;
+      let requestsPerTarget = 0;
       let scored = 0;
       let verified = 0;
       for (const kind of ["noop", "rollout"] as const) {
@@ -132,9 +146,12 @@ async function main(): Promise<void> {
         s.promote = await pulumi(project.dir, env, ["up", "--yes", "--skip-preview"]);
         if (v2) {
           writes = Object.values(await emulatorWrites(emulator.url)).reduce((a, b) => a + b, 0);
+          requestsPerTarget = (await serviceRequests(emulator.url)) / n;
           verified = Number(await cli(project.dir, env, ["stack", "output", "verified"]));
-          const want = `${emulator.manifest.containers.models}/${v2.path}`;
-          for (const e of endpoints) if ((await scoringModel(e.apiLocation, e.key)) === want) scored++;
+          // The new model serves from its own path or (issue 16) from the content-addressed copy of its bytes.
+          const models_ = emulator.manifest.containers.models;
+          const want = new Set([`${models_}/${v2.path}`, `${models_}/.models/sha256/${await sha256Of(emulator.manifest, v2.path)}.ilearner`]);
+          for (const e of endpoints) if (want.has(await scoringModel(e.apiLocation, e.key))) scored++;
         }
         await pulumi(project.dir, env, ["destroy", "--yes", "--skip-preview"]);
         fs.rmSync(stateDir, { recursive: true, force: true });
@@ -146,7 +163,7 @@ async function main(): Promise<void> {
       const r = seconds.rollout;
       const f = seconds.noop;
       const cell = (st: Step) => `${r[st].toFixed(1)} / ${f[st].toFixed(1)} (${(r[st] / f[st]).toFixed(2)}×)`;
-      rows.push(`| ${n} | ${canary} + ${Math.ceil((n - canary) / waveSize)} × ${waveSize} | ${STEPS.map(cell).join(" | ")} | ${physical.toFixed(2)} | ${writes} | ${verified}/${n} | ${scored}/${n} |`);
+      rows.push(`| ${n} | ${canary} + ${Math.ceil((n - canary) / waveSize)} × ${waveSize} | ${STEPS.map(cell).join(" | ")} | ${physical.toFixed(2)} | ${writes} | ${requestsPerTarget.toFixed(2)} | ${verified}/${n} | ${scored}/${n} |`);
     }
   } finally {
     project.remove();
@@ -165,10 +182,11 @@ folder outside the repository with the packed package. Engine floor: the same wa
 resources carrying the same target lists. Cells are seconds "rollout / floor (ratio)"; the promotion up is the
 end-to-end figure (program, preview-free up with \`--skip-preview\`, gate, one PATCH, read-back and probe per target,
 checkpoints). Physical floor: the same PATCH + GET + probe per target sent directly, 8 in flight (the provider's\nper-host limit, which also caps a wave's concurrency of 16). Writes: non-GET
-management requests during the promotion. Scored: endpoints whose probe afterwards was served by the new model.
+management requests during the promotion. Service requests / target: every request the emulator saw during the
+promotion up (management, ARM, RRS probes), divided by N; storage requests go to Azurite. Scored: endpoints whose probe afterwards was served by the new model.
 
-| N | waves | create | no-op preview | review preview --diff | promotion up | physical floor (s) | writes | verified | scored |
-|---|---|---|---|---|---|---|---|---|---|
+| N | waves | create | no-op preview | review preview --diff | promotion up | physical floor (s) | writes | service requests / target | verified | scored |
+|---|---|---|---|---|---|---|---|---|---|---|
 ${rows.join("\n")}
 
 The goal was a 1,000-target promotion in at most 60 s end to end, gated and verified. Waves are sequential by

@@ -5,6 +5,7 @@
  * data; an ARM web service with a trained-model asset; a pipeline endpoint. Idempotent: with a data dir, a restart
  * finds the seed record and only re-uploads seed blobs that storage lost.
  */
+import { createHash } from "crypto";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { generateGuid, generateId, generateKey } from "./auth";
 import { isBlobMissing } from "./blobs";
@@ -82,6 +83,9 @@ export async function ensureSeedBlobs(connectionString: string, seedRows: number
   await upload(SEED_BLOBS.dataset, csv, "text/csv");
   await upload(SEED_BLOBS.model, trained.model, "application/octet-stream");
   await upload(SEED_BLOBS.evaluation, trained.evaluationCsv, "text/csv");
+  // The seed model's manifest (issue 16): its bytes' hash and evaluation, as a training run writes them.
+  const manifest = { version: 1, sha256: createHash("sha256").update(trained.model).digest("hex"), size: trained.model.length, metrics: trained.evaluation, producedBy: "emulator seed", createdAt: new Date().toISOString() };
+  await upload(`${SEED_BLOBS.model}.manifest.json`, JSON.stringify(manifest), "application/json");
   return true;
 }
 

@@ -4,6 +4,7 @@
  * Failures come back as the text a job's `Details` carries.
  */
 import type { BlockBlobClient } from "@azure/storage-blob";
+import { createHash } from "crypto";
 import { describeStorageError, readBlob, writeBlob } from "./blobs";
 import { DatasetError, trainFromCsv } from "./ml";
 import type { BlobReference } from "./store";
@@ -49,6 +50,17 @@ export async function runTraining(run: TrainingRun): Promise<TrainingOutcome> {
     if (!ref) continue;
     try {
       await writeBlob(ref, data, type);
+    } catch (err) {
+      return { ok: false, details: `Error 0030: Unable to write the output ${ref.relativeLocation.replace(/^\/+/, "")}: ${describeStorageError(err)}.` };
+    }
+  }
+  // The manifest beside the model (issue 16): the hash of the bytes just written and the evaluation computed for
+  // them, so a gate can tell these metrics belong to this model. Needs more than a SAS scoped to the model blob.
+  if (run.model && !run.model.sasBlobToken) {
+    const manifest = { version: 1, sha256: createHash("sha256").update(result.model).digest("hex"), size: result.model.length, metrics: result.evaluation, producedBy: "emulator training", createdAt: new Date().toISOString() };
+    const ref = { ...run.model, relativeLocation: `${run.model.relativeLocation.split("?")[0]}.manifest.json` };
+    try {
+      await writeBlob(ref, JSON.stringify(manifest), "application/json");
     } catch (err) {
       return { ok: false, details: `Error 0030: Unable to write the output ${ref.relativeLocation.replace(/^\/+/, "")}: ${describeStorageError(err)}.` };
     }

@@ -16,6 +16,10 @@ export interface AuditedModel {
   container: string;
   path: string;
   etag?: string;
+  /** The bytes' SHA-256 (issue 16): what the verified write proved the target was bound to. */
+  sha256?: string;
+  /** `container/path` the target reports bound: the content-addressed copy of these bytes. */
+  boundLocation?: string;
   lastModified?: string;
   metrics?: ModelMetrics;
 }
@@ -61,14 +65,14 @@ export function actorOf(i: Partial<TrainedModelBindingInputs>, env: NodeJS.Proce
 
 function modelOf(m: Partial<AuditedModel> | undefined): AuditedModel | undefined {
   if (!m?.container || !m.path) return undefined;
-  const { container, path, etag, lastModified, metrics } = m;
-  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, lastModified: lastModified || undefined, metrics })) as AuditedModel;
+  const { container, path, etag, sha256, boundLocation, lastModified, metrics } = m;
+  return JSON.parse(JSON.stringify({ container, path, etag: etag || undefined, sha256, boundLocation, lastModified: lastModified || undefined, metrics })) as AuditedModel;
 }
 
 /** The audit line of one verified write (pure). Undefined when the binding does not know its stack or target. */
 export function promotionRecord(
   news: TrainedModelBindingInputs,
-  result: { verifiedBy: string; gateVerdict?: unknown },
+  result: { verifiedBy: string; gateVerdict?: unknown; boundLocation?: string },
   operation: PromotionRecord["operation"],
   from: AuditedModel | undefined,
   now: Date,
@@ -85,7 +89,7 @@ export function promotionRecord(
     binding: nameOf(news),
     operation,
     ...(modelOf(from) ? { from: modelOf(from) } : {}),
-    to: modelOf(news.model)!,
+    to: { ...modelOf(news.model)!, ...(result.boundLocation ? { boundLocation: result.boundLocation } : {}) },
     ...(gate !== undefined && gate !== null ? { gateVerdict: gate } : {}),
     verifiedBy: result.verifiedBy,
   };
@@ -98,7 +102,7 @@ export function promotionRecord(
  */
 export async function recordPromotion(
   news: TrainedModelBindingInputs,
-  result: { verifiedBy: string; gateVerdict?: unknown },
+  result: { verifiedBy: string; gateVerdict?: unknown; boundLocation?: string },
   operation: PromotionRecord["operation"],
   from: AuditedModel | undefined,
 ): Promise<void> {

@@ -12,6 +12,7 @@ import { appendStateText, createStateBlob, deleteStateBlob, readStateBlob, repla
 import { AuditedModel, PromotionRecord, actorOf, auditPath } from "./audit";
 import { bindingTargetKey } from "./ownership";
 import { TrainedModelBindingInputs, nameOf, relativeOf, storageOf } from "./targets/target";
+import { copyPathFor } from "./promotion/immutableCopy";
 
 interface PendingPromotion {
   stack: string;
@@ -28,7 +29,12 @@ export function pendingPath(key: string): string {
 }
 
 const audited = (m: AuditedModel | undefined): AuditedModel | undefined =>
-  m?.container && m.path ? (JSON.parse(JSON.stringify({ container: m.container, path: m.path, etag: m.etag || undefined, lastModified: m.lastModified || undefined, metrics: m.metrics })) as AuditedModel) : undefined;
+  m?.container && m.path ? (JSON.parse(JSON.stringify({ container: m.container, path: m.path, etag: m.etag || undefined, sha256: m.sha256 || undefined, lastModified: m.lastModified || undefined, metrics: m.metrics })) as AuditedModel) : undefined;
+
+/** Where a target promoted to `to` reports its model: the content-addressed copy of its bytes (issue 16), or its path. */
+function boundLocationsOf(to: AuditedModel): string[] {
+  return [relativeOf(to), ...(to.sha256 ? [`${to.container}/${copyPathFor(to.sha256)}`] : [])];
+}
 
 /** Before a promotion's write: the marker (replacing one a crashed run left). */
 export async function markPromotion(i: TrainedModelBindingInputs, operation: PromotionRecord["operation"], from: AuditedModel | undefined): Promise<void> {
@@ -69,7 +75,7 @@ export async function recordInterrupted(i: TrainedModelBindingInputs, served: st
   if (typeof i.ownerStack !== "string" || !key) return false;
   const access = storageOf(i);
   const marker = await readStateBlob<PendingPromotion>(access, pendingPath(key));
-  if (!marker || marker.value.stack !== i.ownerStack || relativeOf(marker.value.to) !== served) return false;
+  if (!marker || marker.value.stack !== i.ownerStack || !boundLocationsOf(marker.value.to).includes(served)) return false;
   const m = marker.value;
   const record: PromotionRecord = {
     at: new Date().toISOString(), actor: m.actor, stack: m.stack, target: key, binding: m.binding, operation: m.operation,

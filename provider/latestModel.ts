@@ -1,11 +1,14 @@
 /**
- * getLatestModelBlob — the newest `.ilearner` under a container/prefix, with its identity and (when an
- * `evaluation.csv` sits in the same folder) its metrics. Runs in the Pulumi program, not in the provider.
+ * getLatestModelBlob — the newest `.ilearner` under a container/prefix, with its content identity (sha256) and the
+ * metrics its own manifest vouches for. Runs in the Pulumi program, not in the provider.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HttpSettings } from "./transport";
-import { StorageAccess, UserDelegationKey, evaluationPathFor, listBlobs, parseEvaluationMetrics, readBlobText } from "./clients/storage";
+import { StorageAccess, UserDelegationKey, listBlobs } from "./clients/storage";
+import { provenanceOf, readModelManifest } from "./promotion/manifest";
+import { readModelIdentity } from "./promotion/modelIdentity";
 import { failure } from "./errors";
+import { modelRefOf } from "./lifecycle/runOutputs";
 import { InputFailure, ModelBlobRef, checkContainer, checkRequired, checkUrl, toCheckFailures } from "./validation";
 
 export interface GetLatestModelBlobArgs {
@@ -18,7 +21,7 @@ export interface GetLatestModelBlobArgs {
   container: string;
   /** Only blobs whose path starts with this (e.g. `census/`). Default: the whole container. */
   prefix?: string;
-  /** Read `evaluation.csv` beside the model for its metrics. Default true (one extra storage read when present). */
+  /** Read the manifest beside the model for its verified metrics. Default true (one extra storage read). */
   includeMetrics?: boolean;
   http?: HttpSettings;
 }
@@ -33,10 +36,11 @@ export function pickLatestModel<T extends { path: string; lastModified: string }
 }
 
 /**
- * The newest trained model under `container/prefix`: container, path, etag, last-modified, size, content MD5 and,
- * when `evaluation.csv` sits in the same folder, metrics (auc, accuracy, precision, recall, f1).
- * Pass the result to TrainedModelBinding's `model`, so preview shows the old → new identity.
- * Storage reads: one List Blobs (per 5000 blobs) and, with metrics, one GET.
+ * The newest trained model under `container/prefix`: container, path, etag, last-modified, size, content MD5, the
+ * SHA-256 of its bytes and, when the manifest beside it names that hash, its metrics (auc, accuracy, precision,
+ * recall, f1). An `evaluation.csv` alone is not trusted (issue 16). Pass the result to TrainedModelBinding's
+ * `model`, so preview shows the old → new identity.
+ * Storage reads: one List Blobs (per 5000 blobs), one HEAD and one GET of the model, and one GET of the manifest.
  */
 export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<ModelBlobRef> {
   // Arguments are checked before any read, the way check does for resources: property, what is wrong, what to do.
@@ -67,25 +71,18 @@ export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<
   if (!latest) {
     throw new Error(`getLatestModelBlob "${where}": no .ilearner blob under ${where}. Run a training job (RetrainingRun) first, or fix container/prefix.`);
   }
-  const model: ModelBlobRef = {
-    container: latest.container,
-    path: latest.path,
-    etag: latest.etag,
-    lastModified: latest.lastModified,
-    size: latest.size,
-    ...(latest.contentMd5 ? { contentMd5: latest.contentMd5 } : {}),
-  };
-  const evalPath = evaluationPathFor(latest.path);
-  if (args.includeMetrics !== false && blobs.some((b) => b.path === evalPath)) {
-    try {
-      const text = await readBlobText(access, args.container, evalPath);
-      if (text !== undefined) {
-        const metrics = parseEvaluationMetrics(text);
-        if (Object.keys(metrics).length > 0) model.metrics = metrics;
-      }
-    } catch (err) {
-      throw failure("getLatestModelBlob", where, `read ${args.container}/${evalPath}`, err, undefined, secrets);
-    }
+  let model: ModelBlobRef;
+  try {
+    // The bytes are the identity: one GET, hashed, whose etag is the one they were read at.
+    const content = await readModelIdentity(access, latest.container, latest.path);
+    if (!content) throw new Error(`getLatestModelBlob "${where}": ${latest.container}/${latest.path} was deleted while it was read. Run again.`);
+    const manifest = args.includeMetrics === false ? undefined : await readModelManifest(access, latest.container, latest.path);
+    const provenance = provenanceOf(content.sha256, manifest, `${latest.container}/${latest.path}`);
+    if (provenance.malformed) throw new Error(`getLatestModelBlob "${where}": ${provenance.malformed}. Retrain the model (the run writes a valid manifest) or fix the manifest.`);
+    model = modelRefOf(content, provenance.metrics);
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith("getLatestModelBlob")) throw err;
+    throw failure("getLatestModelBlob", where, `read ${latest.container}/${latest.path}`, err, undefined, secrets);
   }
   return model;
 }

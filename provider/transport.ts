@@ -63,8 +63,10 @@ export interface HttpRequest {
   /** Sent as `Authorization: Bearer <token>`. */
   bearer?: string;
   headers?: Record<string, string>;
-  /** JSON-serialised unless a string. */
+  /** JSON-serialised unless a string or a Buffer. */
   body?: unknown;
+  /** Return the body as a Buffer (blob bytes) instead of text. */
+  binary?: boolean;
   /** Default: `never` for POST, `idempotent` otherwise. */
   retry?: RetryMode;
   /** Non-2xx statuses returned to the caller instead of thrown (e.g. 404 for a lookup). */
@@ -317,7 +319,7 @@ function newAxios(req: HttpRequest): AxiosInstance {
   const timeoutMs = Math.round((settings.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS) * 1000);
   const instance = axios.create({
     timeout: attemptTimeoutMs(timeoutMs, req.deadline),
-    responseType: "text",
+    responseType: req.binary ? "arraybuffer" : "text",
     transformResponse: [(d: unknown) => d],
     validateStatus: (s: number) => (s >= 200 && s < 300) || accepted.includes(s),
     maxRedirects: 0,
@@ -366,20 +368,22 @@ export async function send<T = unknown>(req: HttpRequest): Promise<HttpResponse<
       ...(req.headers ?? {}),
     };
     if (req.bearer !== undefined) headers.Authorization = `Bearer ${req.bearer}`;
-    let data: string | undefined;
+    let data: string | Buffer | undefined;
     if (req.body !== undefined) {
-      data = typeof req.body === "string" ? req.body : JSON.stringify(req.body);
+      data = typeof req.body === "string" || Buffer.isBuffer(req.body) ? req.body : JSON.stringify(req.body);
       if (!Object.keys(headers).some((h) => h.toLowerCase() === "content-type")) headers["Content-Type"] = "application/json";
     }
     try {
       const res = await instance.request({ method: req.method, url: req.url, headers, data });
       const h = lowerHeaders(res.headers);
-      return { status: res.status, data: parseBody(res.data, h["content-type"]) as T, headers: h, requestId: requestIdOf(h) };
+      const body = req.binary ? Buffer.from(res.data as ArrayBuffer) : parseBody(res.data, h["content-type"]);
+      return { status: res.status, data: body as T, headers: h, requestId: requestIdOf(h) };
     } catch (err) {
       const ax = err as AxiosError;
       if (ax && ax.response) {
         const h = lowerHeaders(ax.response.headers);
-        throw toServiceError(req, ax.response.status, h, parseBody(ax.response.data, h["content-type"]));
+        const raw = req.binary && ax.response.data ? Buffer.from(ax.response.data as ArrayBuffer).toString("utf8") : ax.response.data;
+        throw toServiceError(req, ax.response.status, h, parseBody(raw, h["content-type"]));
       }
       const code = errorCodeOf(err) ?? "NetworkError";
       const message = (err as Error)?.message || code;

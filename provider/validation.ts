@@ -46,10 +46,15 @@ export interface ModelBlobRef {
   /** Bytes. */
   size: number;
   contentMd5?: string;
-  /** Lowercase hex SHA-256 of the blob's bytes: set by a pin (pinnedModel); only those bytes are promoted (issue 16). */
+  /**
+   * Lowercase hex SHA-256 of the blob's bytes: the model's identity (issue 16), computed by the provider. Declared
+   * by the program, it is a pin: only a blob whose bytes hash to it is promoted.
+   */
   sha256?: string;
-  /** Evaluation of the model, when an `evaluation.csv` sits beside it. */
+  /** Evaluation of the model, trusted only through the manifest beside it that names this sha256. */
   metrics?: ModelMetrics;
+  /** Metrics the program declared that no manifest vouches for: shown in the diff, never used by a gate. */
+  unverifiedMetrics?: ModelMetrics;
 }
 
 export const HEX32 = /^[0-9a-f]{32}$/;
@@ -207,7 +212,11 @@ export function checkModelRef(out: InputFailure[], property: string, model: unkn
       });
     }
   }
-  checkRequired(out, `${property}.etag`, m.etag, "Take the model from getLatestModelBlob or a RetrainingRun, which fill in its etag");
+  // A pin by content ({ container, path, sha256 }) needs no etag: check reads it from the blob.
+  if (m.sha256 === undefined) checkRequired(out, `${property}.etag`, m.etag, "Take the model from getLatestModelBlob or a RetrainingRun, which fill in its etag, or pin it by sha256");
+  else if (!isUnknown(m.sha256) && (typeof m.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(m.sha256))) {
+    out.push({ property: `${property}.sha256`, reason: `${property}.sha256 ${JSON.stringify(m.sha256)} is not a SHA-256`, fix: "Give the 64 lowercase hex characters of the model's SHA-256 (the sha256 of getLatestModelBlob or of the binding's model output)" });
+  }
   if (m.size !== undefined && !isUnknown(m.size) && (typeof m.size !== "number" || m.size < 0)) {
     out.push({ property: `${property}.size`, reason: `${property}.size ${String(m.size)} is not a byte count`, fix: "Take the model from getLatestModelBlob or a RetrainingRun" });
   }

@@ -149,6 +149,19 @@ function isoDate(httpDate: string | undefined): string {
   return Number.isNaN(t) ? httpDate : new Date(t).toISOString();
 }
 
+/** A blob's identity from the headers of a HEAD or GET of it. */
+function identityOfHeaders(container: string, path: string, headers: Record<string, string | undefined>): BlobIdentity {
+  const md5 = headers["content-md5"];
+  return {
+    container,
+    path,
+    etag: unquote(headers["etag"]),
+    size: Number(headers["content-length"] ?? 0),
+    lastModified: isoDate(headers["last-modified"]),
+    ...(md5 ? { contentMd5: md5 } : {}),
+  };
+}
+
 /** HEAD of one blob: its identity, or undefined when it (or its container) does not exist. */
 export async function getBlobIdentity(access: StorageAccess, container: string, path: string): Promise<BlobIdentity | undefined> {
   const url = signedBlobUrl(access, container, path, READ_SAS_LIFETIME_MINUTES);
@@ -160,31 +173,27 @@ export async function getBlobIdentity(access: StorageAccess, container: string, 
     acceptStatus: [404],
     settings: access.http,
   });
-  if (res.status === 404) return undefined;
-  const md5 = res.headers["content-md5"];
-  return {
-    container,
-    path,
-    etag: unquote(res.headers["etag"]),
-    size: Number(res.headers["content-length"] ?? 0),
-    lastModified: isoDate(res.headers["last-modified"]),
-    ...(md5 ? { contentMd5: md5 } : {}),
-  };
+  return res.status === 404 ? undefined : identityOfHeaders(container, path, res.headers);
 }
 
-/** GET of a small text blob (an evaluation CSV), or undefined when it does not exist. */
-export async function readBlobText(access: StorageAccess, container: string, path: string): Promise<string | undefined> {
+/** GET of a blob's bytes with the identity they were read at (one response: bytes and etag agree). */
+export async function readBlobBytes(access: StorageAccess, container: string, path: string): Promise<{ identity: BlobIdentity; bytes: Buffer } | undefined> {
   const url = signedBlobUrl(access, container, path, READ_SAS_LIFETIME_MINUTES);
-  const res = await send<unknown>({
+  const res = await send<Buffer>({
     surface: "storage",
     method: "GET",
     url,
     headers: { "x-ms-version": STORAGE_API_VERSION, Accept: "*/*" },
     acceptStatus: [404],
     settings: access.http,
+    binary: true,
   });
-  if (res.status === 404) return undefined;
-  return typeof res.data === "string" ? res.data : res.data === undefined ? "" : JSON.stringify(res.data);
+  return res.status === 404 ? undefined : { identity: identityOfHeaders(container, path, res.headers), bytes: res.data };
+}
+
+/** GET of a small text blob (an evaluation CSV, a manifest) as UTF-8, or undefined when it does not exist. */
+export async function readBlobText(access: StorageAccess, container: string, path: string): Promise<string | undefined> {
+  return (await readBlobBytes(access, container, path))?.bytes.toString("utf8");
 }
 
 function xmlValue(xml: string, tag: string): string | undefined {
@@ -254,7 +263,7 @@ export async function listBlobs(access: StorageAccess, container: string, prefix
   return out;
 }
 
-function splitCsvLine(line: string): string[] {
+export function splitCsvLine(line: string): string[] {
   const cells: string[] = [];
   let cur = "";
   let quoted = false;

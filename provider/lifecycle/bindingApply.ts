@@ -3,7 +3,10 @@
  * (read-back, probe, sample expectations) and, when verification fails after the write, restore the model bound
  * before in one more write (issue 9). Also what the target serves now, read as a model reference with its metrics.
  */
-import { BlobIdentity, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText, splitRelativeLocation } from "../clients/storage";
+import { BlobIdentity, getBlobIdentity, splitRelativeLocation } from "../clients/storage";
+import { provenanceOf, readModelManifest } from "../promotion/manifest";
+import { describeIdentity, readModelIdentity, shortSha } from "../promotion/modelIdentity";
+import { ChangedModelError, ensureImmutableCopy, isContentAddressed } from "../promotion/immutableCopy";
 import { probeScoring } from "../clients/rrs";
 import { DROPPED_CONNECTION_CODES, RETRYABLE_STATUSES } from "../transport";
 import { failure, formatFailure, isServiceError } from "../errors";
@@ -21,11 +24,14 @@ export function storageProperty(i: Partial<TrainedModelBindingInputs>, err: unkn
   return "model.path";
 }
 
-/** Read-only blob check (one storage read): exists, and is the version the program resolved. */
+/**
+ * Read-only blob check: exists, and is the version the program resolved (one HEAD). With a known sha256 the bytes
+ * are proven too: the hash of that etag, computed once per process (a GET only when this process never read it).
+ */
 export async function preflightModelBlob(i: TrainedModelBindingInputs, when = "preview read of the model blob"): Promise<{ failures: InputFailure[]; identity?: BlobIdentity }> {
-  let id: BlobIdentity | undefined;
+  let id: (BlobIdentity & { sha256?: string }) | undefined;
   try {
-    id = await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
+    id = i.model.sha256 ? await readModelIdentity(storageOf(i), i.model.container, i.model.path) : await getBlobIdentity(storageOf(i), i.model.container, i.model.path);
   } catch (err) {
     return { failures: [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), when, err, undefined, secretsOf(i)), fix: "Nothing was written" }] };
   }
@@ -34,23 +40,23 @@ export async function preflightModelBlob(i: TrainedModelBindingInputs, when = "p
       failures: [{ property: "model.path", reason: `model blob ${relativeOf(i.model)} does not exist in storage account ${i.storageAccountName}`, fix: "Check model.container and model.path, or resolve the model again with getLatestModelBlob" }],
     };
   }
-  if (i.model.etag && id.etag !== i.model.etag) {
+  if ((i.model.etag && id.etag !== i.model.etag) || (i.model.sha256 && id.sha256 !== i.model.sha256)) {
     return {
-      failures: [{ property: "model.etag", reason: `model blob ${relativeOf(i.model)} changed since it was resolved (etag ${i.model.etag}, now ${id.etag})`, fix: "Run preview again so the binding shows and binds the current version" }],
+      failures: [{ property: "model.etag", reason: `model blob ${relativeOf(i.model)} is not the model the diff showed: it was ${describeIdentity(i.model)}, it is now ${describeIdentity(id)}`, fix: "Nothing was written. Run preview again so the binding shows and binds the current bytes" }],
       identity: id,
     };
   }
   return { failures: [], identity: id };
 }
 
-/** A blob as a model reference, with the metrics of the evaluation beside it; a bare location when unreadable. */
+/** A blob as a model reference: its bytes' sha256 and the metrics its own manifest vouches for; a bare location when unreadable. */
 export async function modelAt(i: TrainedModelBindingInputs, relative: string): Promise<ModelBlobRef> {
   const loc = splitRelativeLocation(relative);
   const access = storageOf(i);
-  const identity = await getBlobIdentity(access, loc.container, loc.path).catch(() => undefined);
-  if (!identity) return { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
-  const evaluation = await readBlobText(access, loc.container, evaluationPathFor(loc.path)).catch(() => undefined);
-  return modelRefOf(identity, evaluation ? parseEvaluationMetrics(evaluation) : undefined);
+  const content = await readModelIdentity(access, loc.container, loc.path).catch(() => undefined);
+  if (!content) return { container: loc.container, path: loc.path, etag: "", lastModified: "", size: 0 };
+  const manifest = await readModelManifest(access, loc.container, loc.path).catch(() => undefined);
+  return modelRefOf(content, provenanceOf(content.sha256, manifest, relative).metrics);
 }
 
 /** What the target serves now, as a model reference (undefined when it names none). */
@@ -67,7 +73,7 @@ export async function servedModel(i: TrainedModelBindingInputs): Promise<ModelBl
 /** The gate of a promotion from `bound` to `i.model`; undefined without rules or for a pin (a human decision). */
 export function gateOf(i: TrainedModelBindingInputs, bound: ModelBlobRef | undefined): GateVerdict | undefined {
   if (!hasRules(i.gate) || i.pin !== undefined) return undefined;
-  return evaluateGate(i.gate, bound?.metrics, i.model.metrics);
+  return evaluateGate(i.gate, bound?.metrics, i.model.metrics, i.model.sha256);
 }
 
 /** A probe failure the service, not the model, caused: a retryable status or a dropped connection. */
@@ -124,6 +130,11 @@ async function writeAndVerify(i: TrainedModelBindingInputs, progress: { written:
     if (readBackOk && !v.sampleRow) verifiedBy = "read-back";
     else if (readBackOk && v.sampleRow) {
       const served = await probe(v.sampleRow, "probe scoring request");
+      const sameLocation = served.location !== undefined && served.location.replace(/^\/+/, "") === target;
+      if (sameLocation && served.etag && i.model.etag && served.etag !== i.model.etag) {
+        // The service loaded other bytes from that path (overwritten during the write): not the reviewed model.
+        throw new VerificationFailure(`the target serves ${target} at etag ${served.etag}, not the reviewed ${describeIdentity(i.model)}: the blob was overwritten during the write`);
+      }
       if (served.location === undefined) verifiedBy = "read-back+probe";
       else if (served.location.replace(/^\/+/, "") === target && (!served.etag || served.etag === i.model.etag)) verifiedBy = "model-headers";
       else lastSeen = `scoring served by ${served.location}${served.etag ? ` (etag ${served.etag})` : ""}`;
@@ -164,15 +175,32 @@ export async function promote(i: TrainedModelBindingInputs, previous: ModelBlobR
   const gateVerdict = gateOf(i, previous);
   if (gateVerdict && !gateVerdict.passed) throw new Error(gateRefusal(TYPE, name, gateVerdict, previous, i.model, "apply"));
 
-  const verifiedBy = await writeVerifyOrRollback(i, previous, progress);
-  return { verifiedBy, boundLocation: relativeOf(i.model), ...(gateVerdict ? { gateVerdict } : {}) };
+  const bound = await immutableModel(i);
+  const verifiedBy = await writeVerifyOrRollback({ ...i, model: bound }, previous, progress, i.model);
+  return { verifiedBy, boundLocation: relativeOf(bound), ...(gateVerdict ? { gateVerdict } : {}) };
+}
+
+/**
+ * What the target is bound to: the content-addressed copy of the reviewed bytes (promotion/immutableCopy.ts), or
+ * the model itself when its sha256 is not known (a reference resolved before this version). Refuses, before any
+ * service write, when the source no longer holds the reviewed bytes.
+ */
+export async function immutableModel(i: TrainedModelBindingInputs): Promise<ModelBlobRef> {
+  if (!i.model.sha256 || isContentAddressed(i.model.path)) return i.model;
+  try {
+    return await ensureImmutableCopy(storageOf(i), i.model);
+  } catch (err) {
+    if (err instanceof ChangedModelError) throw failuresToError(i, [{ property: "model.sha256", reason: err.message, fix: "Nothing was written. Run preview again so the binding shows and binds the current bytes" }]);
+    throw failure(TYPE, nameOf(i), "write the content-addressed copy of the model", err, "Nothing was written to the target. The binding needs create and write on the model container", secretsOf(i));
+  }
 }
 
 /**
  * The write and its verification; when verification fails after the write, `previous` is bound again (one write),
- * verified by read-back, and the error names both models. Returns how the new model was verified.
+ * verified by read-back, and the error names both models. `i.model` is what is written (the content-addressed
+ * copy); `source` is how messages name it. Returns how the new model was verified.
  */
-export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previous: ModelBlobRef | undefined, progress: { written: boolean }): Promise<string> {
+export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previous: ModelBlobRef | undefined, progress: { written: boolean }, source: ModelBlobRef = i.model): Promise<string> {
   const name = nameOf(i);
   const written = { written: false };
   try {
@@ -184,17 +212,17 @@ export async function writeVerifyOrRollback(i: TrainedModelBindingInputs, previo
     if (!(err instanceof VerificationFailure) || !written.written) throw err;
     const reason = err.message;
     if (!previous || !previous.etag) {
-      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(i.model)} failed: ${reason}. No earlier model is known to restore, so ${relativeOf(i.model)} stays bound; fix the model or the verification rows and run up again.`);
+      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(source)} failed: ${reason}. No earlier model is known to restore, so ${relativeOf(source)} stays bound; fix the model or the verification rows and run up again.`);
     }
     try {
       await writeAndVerify({ ...i, model: previous, verification: { ...i.verification, sampleRow: undefined } }, { written: false }, false);
     } catch (rollbackErr) {
       const why = rollbackErr instanceof Error ? rollbackErr.message : String(rollbackErr);
-      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(i.model)} failed: ${reason}. Rolling back to ${relativeOf(previous)} failed too: ${why}. Check the target by hand and run up again.`);
+      throw new Error(`${TYPE} "${name}": verification of ${relativeOf(source)} failed: ${reason}. Rolling back to ${relativeOf(previous)} failed too: ${why}. Check the target by hand and run up again.`);
     }
     progress.written = false;
     throw new Error(
-      `${TYPE} "${name}": verification of ${relativeOf(i.model)} (etag ${i.model.etag}) failed: ${reason}. ` +
+      `${TYPE} "${name}": verification of ${relativeOf(source)} (${source.sha256 ? shortSha(source.sha256) : `etag ${source.etag}`}) failed: ${reason}. ` +
         `Rolled back to ${relativeOf(previous)} (etag ${previous.etag}), verified by read-back: the target serves the model it served before. Fix the model or the verification samples, then run up again.`,
     );
   }

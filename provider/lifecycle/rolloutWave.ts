@@ -8,11 +8,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { withCredentials } from "./credentials";
 import { checkTrainedModelBinding, modelIdentity } from "./trainedModelBinding";
-import { gateOf, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
+import { gateOf, immutableModel, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
+import { copyPathFor, sameBytes } from "../promotion/immutableCopy";
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { targetFor } from "../targets";
-import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
+import { TrainedModelBindingInputs, relativeOf, storageOf } from "../targets/target";
+import { resolveModelContent } from "../promotion/provenance";
 import { InputFailure, ModelBlobRef, checkOneOf, checkPositive, isKnown, stableJson, toCheckFailures, withoutUndefined } from "../validation";
 import type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
 import { acquireClaims, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
@@ -27,7 +29,7 @@ const TYPE = "RolloutWave";
 export const DEFAULT_WAVE_CONCURRENCY = 16;
 
 const waveName = (w: Partial<RolloutWaveInputs>) => `${w.resourceName ?? "wave"}${w.wave !== undefined && w.waveCount ? ` (wave ${w.wave + 1} of ${w.waveCount})` : ""}`;
-const identityOf = (m: ModelBlobRef | undefined) => (m ? { container: m.container, path: m.path, etag: m.etag } : undefined);
+const identityOf = (m: ModelBlobRef | undefined) => (m ? withoutUndefined({ container: m.container, path: m.path, etag: m.etag, sha256: m.sha256 }) : undefined);
 
 /** The key a target is known by in the wave's state and the review: its coordinates. */
 export function targetKey(t: Partial<WaveTarget>): string {
@@ -128,7 +130,7 @@ function pendingTargets(olds: Partial<RolloutWaveState>, news: RolloutWaveInputs
   const bound = new Map((olds.bound ?? []).map((b) => [b.key, b]));
   return news.targets.filter((t) => {
     const b = bound.get(targetKey(t));
-    return !b || olds.heldModel !== undefined || modelIdentity(b.model) !== modelIdentity(news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
+    return !b || olds.heldModel !== undefined || !sameBytes(b.model, news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
   });
 }
 
@@ -142,22 +144,24 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
   if (gate.refusal) throw new Error(gate.refusal.replace("Nothing was written.", "Nothing was written: no target of this wave or a later one was touched."));
   await acquireClaims(pending.map((t) => bindingInputs(w, t)));
+  // Every target is bound to the content-addressed copy of the reviewed bytes, written once for the wave.
+  const copy = await immutableModel(bindingInputs(w, pending[0]));
   // Each target's promotion is marked until its audit line is written (interrupted.ts): a crash leaves the marks.
   await eachTarget(w, pending, (t) => markPromotion(bindingInputs(w, t), kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
   try {
-    return await writeWave(w, pending, previous, kept, gate.verdict);
+    return await writeWave(w, pending, previous, kept, gate.verdict, copy);
   } finally {
     await eachTarget(w, pending, (t) => clearPromotion(bindingInputs(w, t)).catch(() => undefined));
   }
 }
 
 /** bindWave after its checks: the writes and verifications, the restores when one fails, the audit lines. */
-async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined): Promise<WaveBound[]> {
+async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined, copy: ModelBlobRef): Promise<WaveBound[]> {
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
     const progress = { written: false };
     try {
-      const verifiedBy = await writeVerifyOrRollback(bindingInputs(w, t), previous.get(key), progress);
+      const verifiedBy = await writeVerifyOrRollback(bindingInputs(w, t, copy), previous.get(key), progress, w.model);
       return { key, ok: true as const, verifiedBy };
     } catch (err) {
       return { key, ok: false as const, written: progress.written, message: err instanceof Error ? err.message : String(err) };
@@ -187,14 +191,16 @@ async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: 
   return w.targets.map((t) => {
     const key = targetKey(t);
     if (!done.has(key)) return kept.find((k) => k.key === key)!;
-    return withoutUndefined({ key, previousModel: identityOf(previous.get(key)), model: identityOf(w.model)!, verifiedBy: done.get(key)!, boundAt });
+    // The model recorded before names the source blob; what was read from the target may be its content-addressed copy.
+    const before = kept.find((k) => k.key === key)?.model ?? identityOf(previous.get(key));
+    return withoutUndefined({ key, previousModel: before, model: identityOf(w.model)!, verifiedBy: done.get(key)!, boundAt });
   });
 }
 
 /** Under `promotion: "reviewed"` a model trained in this up is held: the wave keeps `current` and records it. */
 function holdIfUnreviewed(w: RolloutWaveInputs, current: ModelBlobRef | undefined): void {
   if ((w.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || !isKnown(w.model) || !wasTrainedInThisDeployment(w.model) || !current) return;
-  if (modelIdentity(current) === modelIdentity(w.model)) return;
+  if (sameBytes(current, w.model)) return;
   w.heldModel = w.model;
   w.heldReason = `${relativeOf(w.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(current)} serving. Run preview to review it, then up`;
   w.model = current;
@@ -215,6 +221,10 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     }
     if (failures.length > 0 || !knownForReads(inputs)) return { inputs, failures: toCheckFailures(failures) };
     const isNew = isNewResource(olds);
+    // The wave's model: its bytes' sha256 and trusted metrics, resolved once for every target (issue 16).
+    const content = await resolveModelContent(storageOf(bindingInputs(inputs, inputs.targets[0])), "model", inputs.model, isNew ? undefined : (olds as RolloutWaveInputs).model);
+    inputs.model = content.model;
+    if (content.failures.length > 0) return { inputs, failures: toCheckFailures(content.failures) };
     if (isNew) {
       // Preview-time reads of a new wave (no diff runs for it): every target exists and names the trained model,
       // the blob is there, and the gate passes against what the targets serve now.
@@ -261,13 +271,13 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     const served = await servedModels(state, state.targets);
     const bound = (state.bound ?? []).map((b) => {
       const now = served.get(b.key);
-      return now && modelIdentity(now) !== modelIdentity(b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
+      return now && !sameBytes(now, b.model) ? { ...b, model: identityOf(now)!, verifiedBy: "refresh" } : b;
     });
     // A promotion a crash cut short after a target's write is audited now (interrupted.ts).
     const drifted = state.targets.filter((t) => {
       const now = served.get(targetKey(t));
       const was = state.bound?.find((b) => b.key === targetKey(t));
-      return now && was && modelIdentity(now) !== modelIdentity(was.model);
+      return now && was && !sameBytes(now, was.model);
     });
     await eachTarget(state, drifted, (t) => recordInterrupted(bindingInputs(state, t), relativeOf(served.get(targetKey(t))!)));
     const { bound: _b, gateVerdict: _g, ...inputs } = state;
@@ -283,10 +293,23 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     const recorded = new Map((olds.bound ?? []).map((b) => [b.key, b]));
     const unknown = pending.filter((t) => !recorded.get(targetKey(t))?.model.etag);
     const read = unknown.length ? await servedModels(news, unknown) : new Map();
+    // A target bound to a content-addressed copy is restored to that copy; distinct locations are read once.
+    const byLocation = new Map<string, Promise<ModelBlobRef>>();
     for (const t of pending) {
       const key = targetKey(t);
       const b = recorded.get(key);
-      previous.set(key, b?.model.etag ? (modelIdentity(b.model) === modelIdentity(olds.model) ? olds.model : await modelAt(bindingInputs(news, t), relativeOf(b.model))) : read.get(key));
+      if (!b?.model.etag) previous.set(key, read.get(key));
+      else if (!b.model.sha256 && modelIdentity(b.model) === modelIdentity(olds.model)) previous.set(key, olds.model);
+      else {
+        // The copy when the wave wrote one; a target recorded as held or bound before copies serves the path itself.
+        const copy = b.model.sha256 ? relativeOf({ container: b.model.container, path: copyPathFor(b.model.sha256) }) : undefined;
+        const location = copy ?? relativeOf(b.model);
+        if (!byLocation.has(location)) {
+          const i = bindingInputs(news, t);
+          byLocation.set(location, modelAt(i, location).then((m) => (m.etag || !copy ? m : modelAt(i, relativeOf(b.model)))));
+        }
+        previous.set(key, await byLocation.get(location));
+      }
     }
     const bound = await bindWave(news, pending, previous, olds.bound ?? []);
     await eachTarget(olds, (olds.targets ?? []).filter((t) => !news.targets.some((n) => targetKey(n) === targetKey(t))), (t) => releaseClaim(bindingInputs(olds, t)));

@@ -47,7 +47,7 @@ export interface RolloutWaveInputs extends ModelStorageInputs {
 export interface WaveBound {
   key: string;
   previousModel?: { container: string; path: string; etag: string };
-  model: { container: string; path: string; etag: string };
+  model: { container: string; path: string; etag: string; sha256?: string };
   /** How the write was verified, `held` for a held promotion, `refresh` when refresh saw another model. */
   verifiedBy: string;
   boundAt?: string;

@@ -6,6 +6,8 @@ import { BlobIdentity, ModelMetrics, StorageAccess, evaluationPathFor, getBlobId
 import { failure, formatFailure, isServiceError } from "../errors";
 import { InputFailure, ModelBlobRef, toCheckFailures } from "../validation";
 import { markTrainedInThisDeployment } from "../promotion/freshModels";
+import { MANIFEST_VERSION, evaluationCsvMetrics, provenanceOf, readModelManifest, writeModelManifest } from "../promotion/manifest";
+import { ModelContent, readModelIdentity } from "../promotion/modelIdentity";
 
 export interface BlobLocation {
   container: string;
@@ -70,7 +72,7 @@ export interface RunContext {
 }
 
 /** A blob's identity, and the metrics of its evaluation when there are any, as the model reference bindings take. */
-export function modelRefOf(identity: BlobIdentity, metrics?: ModelMetrics): ModelBlobRef {
+export function modelRefOf(identity: BlobIdentity & { sha256?: string }, metrics?: ModelMetrics): ModelBlobRef {
   return {
     container: identity.container,
     path: identity.path,
@@ -78,13 +80,17 @@ export function modelRefOf(identity: BlobIdentity, metrics?: ModelMetrics): Mode
     lastModified: identity.lastModified,
     size: identity.size,
     ...(identity.contentMd5 ? { contentMd5: identity.contentMd5 } : {}),
+    ...(identity.sha256 ? { sha256: identity.sha256 } : {}),
     ...(metrics && Object.keys(metrics).length ? { metrics } : {}),
   };
 }
 
 /**
- * The model a run wrote, as a ModelBlobRef with the metrics of `evaluation.csv` beside it (or at `evaluation`).
- * Fails when the model blob is missing: a run that trained nothing must not be promoted.
+ * The model a run wrote, as a ModelBlobRef with the SHA-256 of its bytes and the metrics of its evaluation output
+ * (`evaluation.csv` beside it, or at `evaluation`). The run vouches for the pair: unless a manifest naming this hash
+ * is already there (the emulator's training writes one), it writes `<model>.manifest.json` (issue 16), so a gate
+ * can trust those metrics for exactly these bytes. Fails when the model blob is missing (a run that trained nothing
+ * must not be promoted) or the evaluation is malformed.
  */
 export async function readTrainedModel(
   access: StorageAccess,
@@ -92,25 +98,34 @@ export async function readTrainedModel(
   ctx: RunContext,
   evaluation: BlobLocation = { container: model.container, path: evaluationPathFor(model.path) },
 ): Promise<{ model: ModelBlobRef; evaluation?: BlobLocation; metrics?: ModelMetrics }> {
-  let identity: BlobIdentity | undefined;
+  let content: ModelContent | undefined;
   let metrics: ModelMetrics | undefined;
   let evaluationFound = false;
+  const where = `${model.container}/${model.path}`;
   try {
-    identity = await getBlobIdentity(access, model.container, model.path);
+    content = await readModelIdentity(access, model.container, model.path);
+    if (!content) throw new Error(`${ctx.type} "${ctx.name}": ${ctx.run} finished but wrote no model at ${where}. ${ctx.missingModelFix}.`);
+    const provenance = provenanceOf(content.sha256, await readModelManifest(access, model.container, model.path), where);
     const text = await readBlobText(access, evaluation.container, evaluation.path);
-    if (text !== undefined) {
-      evaluationFound = true;
+    evaluationFound = text !== undefined;
+    if (provenance.metrics) metrics = provenance.metrics;
+    else if (text !== undefined) {
+      const parsed = evaluationCsvMetrics(text);
+      if (parsed.problems.length > 0) {
+        throw new Error(`${ctx.type} "${ctx.name}": the evaluation ${evaluation.container}/${evaluation.path} of ${ctx.run} is malformed: ${parsed.problems.join("; ")}. Check the training experiment's Evaluate Model output; no metrics were recorded for ${where}.`);
+      }
+      await writeModelManifest(access, model.container, model.path, { version: MANIFEST_VERSION, sha256: content.sha256, size: content.size, metrics: parsed.metrics, producedBy: ctx.run, createdAt: new Date().toISOString() });
       metrics = parseEvaluationMetrics(text);
     }
   } catch (err) {
+    if (err instanceof Error && err.message.startsWith(`${ctx.type} "`)) throw err;
     throw failure(ctx.type, ctx.name, `read the outputs of ${ctx.run}`, err, undefined, ctx.secrets);
   }
-  if (!identity) throw new Error(`${ctx.type} "${ctx.name}": ${ctx.run} finished but wrote no model at ${model.container}/${model.path}. ${ctx.missingModelFix}.`);
   const hasMetrics = !!metrics && Object.keys(metrics).length > 0;
   // Read only after a job ran, at apply: a binding of the same deployment must know no preview showed it.
-  markTrainedInThisDeployment(identity);
+  markTrainedInThisDeployment(content);
   return {
-    model: modelRefOf(identity, hasMetrics ? metrics : undefined),
+    model: modelRefOf(content, hasMetrics ? metrics : undefined),
     ...(evaluationFound ? { evaluation } : {}),
     ...(hasMetrics ? { metrics } : {}),
   };

@@ -9,15 +9,18 @@ import { withCredentials } from "./credentials";
 import { DEFAULT_ARM_BASE_URL } from "../clients/arm";
 import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/management";
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
-import { failure } from "../errors";
+import { failure, formatFailure, initFailure } from "../errors";
+import { resolveModelContent } from "../promotion/provenance";
+import { copyPathFor, isContentAddressed, sameBytes } from "../promotion/immutableCopy";
+import { splitRelativeLocation } from "../clients/storage";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
 import { sampleSchemaFailures } from "../promotion/sampleSchema";
 import { targetFor } from "../targets";
-import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf } from "../targets/target";
-import { gateOf, modelAt, preflightModelBlob, promote, servedModel } from "./bindingApply";
+import { Bound, TYPE, TrainedModelBindingInputs, TrainedModelBindingState, failuresToError, nameOf, relativeOf, secretsOf, storageOf } from "../targets/target";
+import { gateOf, modelAt, preflightModelBlob, promote, servedModel, storageProperty } from "./bindingApply";
 import { acquireClaim, bindingTargetKey, claimFailures, releaseClaim } from "../ownership";
 import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
@@ -183,6 +186,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       failures.push(...declarationFailures(inputs.ownerStack, [{ target: bindingTargetKey(inputs), property, resource: `${TYPE} "${nameOf(inputs)}"` }]));
     }
     if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
+    if (failures.length === 0) failures.push(...(await resolveContent(inputs, isNew ? undefined : olds.model)));
     if (failures.length === 0 && isNew) {
       if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
       if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
@@ -225,7 +229,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     const served = await servedModel(inputs);
     const claimed = await acquireClaim(inputs);
     // check held a model no preview showed: the binding records it and keeps the served model, with no write.
-    if (inputs.heldModel && served && modelIdentity(served) === modelIdentity(inputs.model)) {
+    if (inputs.heldModel && served && sameBytes(served, inputs.model)) {
       return { id, outs: toState(inputs, { verifiedBy: "held", boundLocation: relativeOf(served) }) };
     }
     const progress = { written: false };
@@ -259,7 +263,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       throw failure(TYPE, nameOf(state), "refresh (read bound model)", err, undefined, secretsOf(state));
     }
     if (bound.gone) return {};
-    if (!bound.relative || bound.relative === relativeOf(state.model)) {
+    if (!bound.relative || bound.relative === relativeOf(state.model) || bound.relative === state.boundLocation) {
       const next = toState(state, { boundLocation: bound.relative ?? state.boundLocation });
       return { id, props: next, inputs: inputsOf(next) as TrainedModelBindingState };
     }
@@ -274,18 +278,22 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
 
   async update(id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
-    const rebind =
-      modelIdentity(olds.model) !== modelIdentity(news.model) || olds.trainedModelName !== news.trainedModelName || olds.boundLocation !== relativeOf(news.model) || olds.verifiedBy === "failed";
+    // Same bytes already bound (e.g. refresh after a crash recorded the copy the target serves): no write.
+    const served = sameBytes(olds.model, news.model) && boundTo(olds.boundLocation, news.model);
+    const rebind = !served || olds.trainedModelName !== news.trainedModelName || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
+    // What serves now: the content-addressed copy when the binding wrote one, which rollback restores as is.
+    const previous = olds.boundLocation && isContentAddressed(splitRelativeLocation(olds.boundLocation).path) ? await modelAt(news, olds.boundLocation) : olds.model;
     const progress = { written: false };
     const r = await markedPromotion(news, "update", olds.model, async () => {
-      const done = await promote(news, olds.model, progress).catch(async (err: unknown) => {
+      const done = await promote(news, previous, progress).catch(async (err: unknown) => {
         if (!progress.written) throw err;
         // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
         throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
       });
-      await recordPromotion(news, done, "update", olds.model);
+      // The audit names models as the program declared them, with where each was bound.
+      await recordPromotion(news, done, "update", { ...olds.model, boundLocation: olds.boundLocation });
       return done;
     });
     await releaseClaim(olds, news);
@@ -299,6 +307,11 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
   },
 };
 
+/** Whether the target's recorded location serves `model`: its content-addressed copy, or (before copies) its own path. */
+function boundTo(location: string | undefined, model: ModelBlobRef): boolean {
+  return location === relativeOf(model) || (!!model.sha256 && location === relativeOf({ container: model.container, path: copyPathFor(model.sha256) }));
+}
+
 /** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: it is held. */
 function mustHold(i: TrainedModelBindingInputs): boolean {
   return (i.promotion ?? DEFAULT_PROMOTION_POLICY) === "reviewed" && i.pin === undefined && isKnown(i.model) && wasTrainedInThisDeployment(i.model);
@@ -309,10 +322,12 @@ function mustHold(i: TrainedModelBindingInputs): boolean {
  * (so the stored inputs, which the next preview's diff display starts from, show it old → new) and record the held
  * model and why. Create and update then write nothing.
  */
-async function holdIfUnreviewed(i: TrainedModelBindingInputs): Promise<void> {
+async function holdIfUnreviewed(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<void> {
   if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
-  const served = await servedModel(i).catch(() => undefined);
-  if (!served || modelIdentity(served) === modelIdentity(i.model)) return;
+  let served = await servedModel(i).catch(() => undefined);
+  if (!served || sameBytes(served, i.model)) return;
+  // The target serves the copy of the model state records: keep naming it by the blob the program declared.
+  if (recorded && sameBytes(served, recorded)) served = recorded;
   i.heldModel = i.model;
   i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
   i.model = served;
@@ -345,13 +360,16 @@ async function resolveModel(olds: Partial<TrainedModelBindingInputs> | undefined
       if (!container) return [{ property: "pin.container", reason: "the pinned model's container is not known", fix: "Give pin.container" }];
       const model = await modelAt(i, `${container}/${pin.path.replace(/^\/+/, "")}`);
       if (!model.etag) return [{ property: "pin.path", reason: `pinned model ${container}/${pin.path} does not exist`, fix: "Pin an entry of the binding's history output" }];
+      if (pin.sha256 && pin.sha256 !== model.sha256) {
+        return [{ property: "pin.sha256", reason: `pinned model ${container}/${pin.path} holds other bytes: expected sha256 ${pin.sha256}, actual ${model.sha256 ? `sha256 ${model.sha256}` : "unreadable"}`, fix: "Pin a model whose blob still holds the bytes you mean, or retrain" }];
+      }
       if (pin.etag && pin.etag !== model.etag) {
         return [{ property: "pin.etag", reason: `pinned model ${container}/${pin.path} has etag ${model.etag}, not ${pin.etag}: it was overwritten`, fix: "Pin a model whose blob still holds the bytes you mean, or retrain" }];
       }
       i.model = model;
     }
   }
-  await holdIfUnreviewed(i);
+  await holdIfUnreviewed(i, oldModel);
   if (oldModel && isKnown(oldModel)) {
     i.previousModel = !isKnown(i.model) || modelIdentity(oldModel) !== modelIdentity(i.model) ? oldModel : olds?.previousModel;
   }
@@ -367,6 +385,21 @@ const DECLARED = "__declaredModel";
 
 function declaredModel(s: Partial<TrainedModelBindingInputs>): ModelBlobRef | undefined {
   return ((s as Record<string, unknown>)[DECLARED] as ModelBlobRef | undefined) ?? s.model;
+}
+
+/**
+ * The model's content identity and trusted metrics (promotion/provenance.ts), once the model and storage are known:
+ * a declared sha256 the blob does not hold, or a malformed manifest, fails here with 0 writes.
+ */
+async function resolveContent(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<InputFailure[]> {
+  if (!isKnown(storageOnly(i)) || !i.model) return [];
+  try {
+    const r = await resolveModelContent(storageOf(i), "model", i.model, recorded);
+    i.model = r.model;
+    return r.failures;
+  } catch (err) {
+    return [{ property: storageProperty(i, err), reason: formatFailure(TYPE, nameOf(i), "preview read of the model blob", err, undefined, secretsOf(i)), fix: "Nothing was written" }];
+  }
 }
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */

@@ -16,10 +16,17 @@ export interface GateArgs {
   /** Largest drop allowed against the model currently bound, e.g. `{ accuracy: 0.005 }`. */
   maxDrop?: Partial<Record<MetricName, number>>;
   /**
-   * A deliberate override: the reason to promote even when a rule fails. It is an input, so it shows in the
-   * preview diff beside the model change; the verdict records it.
+   * A deliberate override of one model (issue 16): promote the model whose bytes hash to `sha256` even when a rule
+   * fails, for `reason`. It has no effect on any other model. It is an input, so it shows in the preview diff beside
+   * the model change; the verdict records it.
    */
-  override?: string;
+  override?: GateOverride;
+}
+
+export interface GateOverride {
+  /** The SHA-256 of the model this override approves (the `sha256` the preview shows). */
+  sha256: string;
+  reason: string;
 }
 
 export interface GateCheck {
@@ -34,9 +41,11 @@ export interface GateCheck {
 }
 
 export interface GateVerdict {
-  /** True when every rule passed, or when an override was declared. */
+  /** True when every rule passed, or when an override of this very model was declared. */
   passed: boolean;
   overridden?: boolean;
+  /** An override that names another model's sha256: it had no effect. */
+  staleOverride?: boolean;
   summary: string;
   checks: GateCheck[];
 }
@@ -70,8 +79,15 @@ export function checkGateArgs(out: InputFailure[], property: string, gate: unkno
       }
     }
   }
-  if (g.override !== undefined && !isUnknown(g.override) && (typeof g.override !== "string" || g.override.trim() === "")) {
-    out.push({ property: `${property}.override`, reason: `${property}.override must be the reason for the override`, fix: 'Give a sentence, e.g. "accepted by ML review 2026-12-01", or remove it' });
+  const o = g.override as Partial<GateOverride> | undefined;
+  if (o !== undefined && !isUnknown(o)) {
+    const fix = 'Give override: { sha256: "<the sha256 of the model you approve, as the preview shows it>", reason: "accepted by ML review 2026-12-01" }, or remove it';
+    if (!o || typeof o !== "object" || Array.isArray(o)) {
+      out.push({ property: `${property}.override`, reason: `${property}.override must name the model it approves and why`, fix });
+    } else {
+      if (!isUnknown(o.sha256) && (typeof o.sha256 !== "string" || !/^[0-9a-f]{64}$/.test(o.sha256))) out.push({ property: `${property}.override.sha256`, reason: `${property}.override.sha256 ${JSON.stringify(o.sha256)} is not a SHA-256`, fix });
+      if (!isUnknown(o.reason) && (typeof o.reason !== "string" || o.reason.trim() === "")) out.push({ property: `${property}.override.reason`, reason: `${property}.override.reason must be the reason for the override`, fix });
+    }
   }
 }
 
@@ -86,24 +102,25 @@ const fmt = (n: number | undefined) => (n === undefined ? "—" : n.toFixed(4));
  * A missing metric on the proposed model fails its rule (nothing proves the minimum); a missing baseline skips a
  * relative rule, noted, since a first promotion has nothing to compare with.
  */
-export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, proposed: ModelMetrics | undefined): GateVerdict {
+export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, proposed: ModelMetrics | undefined, proposedSha256?: string): GateVerdict {
   const checks: GateCheck[] = [];
   for (const [metric, min] of Object.entries(gate.minimum ?? {}) as Array<[MetricName, number]>) {
     const value = proposed?.[metric];
+    // No undefined fields: the verdict is an output, and the engine's struct encoding refuses undefined.
     checks.push({
       metric,
       rule: `>= ${min}`,
-      old: bound?.[metric],
-      new: value,
+      ...(bound?.[metric] !== undefined ? { old: bound[metric] } : {}),
+      ...(value !== undefined ? { new: value } : {}),
       passed: value !== undefined && value >= min,
-      ...(value === undefined ? { note: "the new model's evaluation has no such metric" } : {}),
+      ...(value === undefined ? { note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" } : {}),
     });
   }
   for (const [metric, maxDrop] of Object.entries(gate.maxDrop ?? {}) as Array<[MetricName, number]>) {
     const now = proposed?.[metric];
     const before = bound?.[metric];
     if (now === undefined) {
-      checks.push({ metric, rule: `drop <= ${maxDrop}`, old: before, passed: false, note: "the new model's evaluation has no such metric" });
+      checks.push({ metric, rule: `drop <= ${maxDrop}`, ...(before !== undefined ? { old: before } : {}), passed: false, note: "no verified evaluation of the new model has this metric (metrics count only through the manifest naming its sha256)" });
     } else if (before === undefined) {
       checks.push({ metric, rule: `drop <= ${maxDrop}`, new: now, passed: true, note: "no baseline: the bound model has no evaluation" });
     } else {
@@ -113,12 +130,16 @@ export function evaluateGate(gate: GateArgs, bound: ModelMetrics | undefined, pr
     }
   }
   const failed = checks.filter((c) => !c.passed);
-  const overridden = failed.length > 0 && typeof gate.override === "string" && gate.override.trim() !== "";
+  const o = gate.override;
+  const applies = !!o && !!proposedSha256 && o.sha256 === proposedSha256;
+  const overridden = failed.length > 0 && applies;
+  const stale = failed.length > 0 && !!o && !applies;
+  const staleNote = stale ? `; the override for sha256 ${o!.sha256.slice(0, 12)}… does not apply to this model (${proposedSha256 ? `sha256 ${proposedSha256}` : "sha256 unknown"})` : "";
   const summary =
     failed.length === 0
       ? `gate passed (${checks.map((c) => `${c.metric} ${fmt(c.new)} ${c.rule}`).join(", ")})`
-      : `${overridden ? "gate overridden" : "gate refused"}: ${failed.map(describeFailure).join("; ")}${overridden ? ` (override: ${gate.override})` : ""}`;
-  return { passed: failed.length === 0 || overridden, ...(overridden ? { overridden: true } : {}), summary, checks };
+      : `${overridden ? "gate overridden" : "gate refused"}: ${failed.map(describeFailure).join("; ")}${overridden ? ` (override for sha256 ${o!.sha256.slice(0, 12)}…: ${o!.reason})` : staleNote}`;
+  return { passed: failed.length === 0 || overridden, ...(overridden ? { overridden: true } : {}), ...(stale ? { staleOverride: true } : {}), summary, checks };
 }
 
 function describeFailure(c: GateCheck): string {
@@ -146,6 +167,6 @@ export function gateRefusal(type: string, name: string, verdict: GateVerdict, bo
     `${type} "${name}": gate refused the promotion of ${proposed.container}/${proposed.path}: ${verdict.summary.replace(/^gate refused: /, "")}.\n` +
     `${gateTable(verdict, bound, proposed)}\n` +
     `Nothing was written${when === "apply" ? " and the bound model keeps serving" : ""}. Keep the bound model (fix the data and retrain), relax the gate, ` +
-    `or declare gate.override: "<reason>" in the program to promote it anyway.`
+    `or declare gate.override: { sha256: "${proposed.sha256 ?? "<the model's sha256>"}", reason: "<why>" } in the program to promote this model anyway.`
   );
 }

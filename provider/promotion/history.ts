@@ -12,6 +12,8 @@ export interface HistoryEntry {
   container: string;
   path: string;
   etag: string;
+  /** The bytes' SHA-256 (issue 16), when the binding knew it. */
+  sha256?: string;
   lastModified?: string;
   size?: number;
   metrics?: ModelMetrics;
@@ -19,7 +21,7 @@ export interface HistoryEntry {
   boundAt: string;
 }
 
-export type PinArgs = "previous" | { path: string; etag?: string; container?: string };
+export type PinArgs = "previous" | { path: string; etag?: string; container?: string; sha256?: string };
 
 export function modelKey(m: { container: string; path: string; etag: string }): string {
   return `${m.container}/${m.path.replace(/^\/+/, "")}@${m.etag}`;
@@ -31,6 +33,7 @@ export function pushHistory(history: HistoryEntry[] | undefined, model: ModelBlo
     container: model.container,
     path: model.path,
     etag: model.etag,
+    ...(model.sha256 ? { sha256: model.sha256 } : {}),
     ...(model.lastModified ? { lastModified: model.lastModified } : {}),
     ...(model.size ? { size: model.size } : {}),
     ...(model.metrics ? { metrics: model.metrics } : {}),
@@ -68,6 +71,7 @@ export function modelFromEntry(h: HistoryEntry): ModelBlobRef {
     container: h.container,
     path: h.path,
     etag: h.etag,
+    ...(h.sha256 ? { sha256: h.sha256 } : {}),
     lastModified: h.lastModified ?? "",
     size: h.size ?? 0,
     ...(h.metrics ? { metrics: h.metrics } : {}),

@@ -24,7 +24,7 @@ export interface Review {
   preview: "succeeded" | "failed";
   summary: string;
   /** `promotions` counts what up will promote: refused and held rows are counted apart. */
-  counts: { promotions: number; refused: number; held: number; trainings: number; other: number };
+  counts: { promotions: number; refused: number; held: number; trainings: number; other: number; overridden?: number };
   promotions: PromotionRow[];
   trainings: TrainingRow[];
   other: OtherChange[];
@@ -62,7 +62,9 @@ function plural(n: number, one: string, many = `${one}s`): string {
 
 export function summaryLine(c: Review["counts"]): string {
   const held = c.held > 0 ? `, ${c.held} held for review` : "";
-  return `${plural(c.promotions, "promotion")}, ${c.refused} refused by gate${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
+  // An override promotes past a failed rule: counted apart, so "0 refused" never hides it (issue 16).
+  const overridden = c.overridden ? ` (${c.overridden} by override)` : "";
+  return `${plural(c.promotions, "promotion")}${overridden}, ${c.refused} refused by gate${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
 }
 
 function refusedGate(diagnostic: string): PromotionRow["gate"] {
@@ -141,7 +143,8 @@ export function buildReview(input: ReviewInput): Review {
   facts.other.sort((a, b) => a.resource.localeCompare(b.resource));
   const refused = facts.promotions.filter((p) => p.gate.status === "refused").length;
   const held = facts.promotions.filter((p) => p.held).length;
-  const counts = { promotions: facts.promotions.length - refused - held, refused, held, trainings: facts.trainings.length, other: facts.other.length };
+  const overridden = facts.promotions.filter((p) => p.gate.status === "overridden" && !p.held).length;
+  const counts = { promotions: facts.promotions.length - refused - held, refused, held, trainings: facts.trainings.length, other: facts.other.length, ...(overridden ? { overridden } : {}) };
   return {
     stack: input.stack,
     preview: input.failure || refused > 0 || errors.length > 0 ? "failed" : "succeeded",

@@ -23,7 +23,7 @@ export interface ModelVersion {
   etag?: string;
   lastModified?: string;
   size?: number;
-  /** SHA-256 of the bytes, when the model is pinned (issue 17): the pin's old → new in the review. */
+  /** The bytes' SHA-256 (issue 16): what an override names. */
   sha256?: string;
   metrics?: Record<string, number>;
 }
@@ -131,7 +131,7 @@ export function modelVersion(v: unknown): ModelVersion | null | undefined {
     ...(known(m.etag) ? { etag: String(m.etag) } : {}),
     ...(known(m.lastModified) ? { lastModified: String(m.lastModified) } : {}),
     ...(typeof m.size === "number" ? { size: m.size } : {}),
-    ...(known(m.sha256) && typeof m.sha256 === "string" ? { sha256: m.sha256 } : {}),
+    ...(typeof m.sha256 === "string" ? { sha256: m.sha256 } : {}),
     ...(Object.keys(metrics).length > 0 ? { metrics } : {}),
   };
 }
@@ -163,7 +163,7 @@ export function gateOf(news: Inputs | undefined, current?: ModelVersion | null, 
   const gate = news?.gate as GateArgs | undefined;
   if ((!v || typeof v !== "object") && known(gate) && hasRules(gate)) {
     if (!proposed) return { status: "pending", summary: "gate runs at apply, on the trained model" };
-    v = evaluateGate(gate, current?.metrics, proposed.metrics);
+    v = evaluateGate(gate, current?.metrics, proposed.metrics, proposed.sha256);
   }
   if (!v || typeof v !== "object") return { status: "none", summary: "no gate" };
   const status = v.overridden ? "overridden" : v.passed ? "passed" : "failed";

@@ -225,13 +225,15 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
 
     // Mid-promotion: a binding's PATCH took effect, its answer never reached the engine.
     const v2 = await env.models.upload(modelPrefix, "v2", 2);
+    // Targets serve the content-addressed copy of v2's bytes (issue 16).
+    const v2Copy = `.models/sha256/${v2.sha256}.ilearner`;
     await resetEmulatorRequests(env.emulator.url);
     await crashAndRecover(t, ["up"], () => writesSeen("management PATCH", 1), async () => {
       expect((await recorded(t)).models).toContain(v1.path);
-      await eventually(async () => (await serviceEndpoints(prefix)).some((e) => boundPath(e) === v2.path), "an endpoint serves v2");
+      await eventually(async () => (await serviceEndpoints(prefix)).some((e) => boundPath(e) === v2Copy), "an endpoint serves v2");
     });
     const bound = (await serviceEndpoints(prefix)).slice(0, BINDINGS).map(boundPath);
-    expect(bound).toEqual(Array(BINDINGS).fill(v2.path));
+    expect(bound).toEqual(Array(BINDINGS).fill(v2Copy));
     // One PATCH per binding: refresh saw the promotions that had taken effect, and up did only the rest.
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": BINDINGS });
     expect(await recorded(t)).toEqual({ endpoints: declared(prefix), models: Array(BINDINGS).fill(v2.path), pending: 0 });

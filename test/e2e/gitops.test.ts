@@ -22,7 +22,7 @@ import { configFromManifest } from "../../examples/local/manifestConfig";
 import { REPO_ROOT } from "../../scripts/services/pulumiEnv";
 import { AzblobBackend, azblobBackend } from "../support/azblob";
 import { withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, servedModelVersion, usePromotionEmulator } from "../support/promotion";
+import { boundPath, emulatorWrites, resetEmulatorRequests, servedModelVersion, usePromotionEmulator } from "../support/promotion";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
 
 const example = path.join(REPO_ROOT, "examples", "gitops");
@@ -126,7 +126,8 @@ test("model lands → update pull request → review + plan → a blob overwritt
       const branch = `model-updates/${stack.name}`;
 
       // main: the stack's config in git with the first pin.
-      for (const [field, value] of Object.entries({ container: models, path: v1.path, sha256: await sha256Of(v1.path) })) await stack.setConfig(`model.${field}`, { value }, true);
+      const v1sha = await sha256Of(v1.path);
+      for (const [field, value] of Object.entries({ container: models, path: v1.path, sha256: v1sha })) await stack.setConfig(`model.${field}`, { value }, true);
       fs.writeFileSync(
         path.join(repo, "model-updates.yaml"),
         [
@@ -144,7 +145,7 @@ test("model lands → update pull request → review + plan → a blob overwritt
       await git("push", "-q", "origin", "main");
       // Deployed once by hand (the flow under test starts with the next model).
       await stack.up();
-      expect((await served()).location).toBe(`${models}/${v1.path}`);
+      expect((await served()).location).toBe(boundPath(models, v1sha));
 
       // A model lands: the automation pins it on a branch and opens the pull request, its body the review.
       const v2 = await env.models.upload(`${folder}/`, "v2", 2);
@@ -183,7 +184,7 @@ test("model lands → update pull request → review + plan → a blob overwritt
       expect(refused.stdout + refused.stderr).toMatch(/violates plan/);
       expect(refused.stderr).toContain("promote: the update did not match the reviewed plan");
       expect(await emulatorWrites(env.emulator.url)).toEqual({});
-      expect((await served()).location).toBe(`${models}/${v1.path}`);
+      expect((await served()).location).toBe(boundPath(models, v1sha));
       await git("push", "-q", "origin", "main");
       await git("branch", "-q", "-D", branch);
 
@@ -201,7 +202,7 @@ test("model lands → update pull request → review + plan → a blob overwritt
       await git("checkout", "-q", "-B", branch, `origin/${branch}`);
       const second = await review();
       expect(second.summary).toBe("1 promotion, 0 refused by gate, 0 trainings, 0 other changes");
-      const etag = second.promotions[0].proposed!.etag;
+      expect(second.promotions[0].proposed!.sha256).toBe(v2b.sha256);
       await git("checkout", "-q", "main");
       await git("merge", "-q", "--no-ff", "-m", `Merge ${branch}`, branch);
       await resetEmulatorRequests(env.emulator.url);
@@ -209,7 +210,7 @@ test("model lands → update pull request → review + plan → a blob overwritt
       expect(up.stderr).not.toContain("promote:");
       expect(up.code).toBe(0);
       expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-      expect(await served()).toEqual({ location: `${models}/${v2b.path}`, etag });
+      expect((await served()).location).toBe(boundPath(models, v2b.sha256));
       expect(await sha256Of(v2b.path)).toBe(v2b.sha256);
     },
     { envOverrides: backend.envVars },

@@ -10,7 +10,7 @@ import { generateAdultCsv } from "../../emulator/ml";
 import { configFromManifest } from "../../examples/local/manifestConfig";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import { collectSteps, withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
+import { boundPath, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
 
 const project = path.join(__dirname, "..", "..", "examples", "local");
@@ -46,7 +46,7 @@ test("reviewed (the default): a model trained in an up is held, the next preview
     expect(created.outputs.classicHeldReason.value).toContain('promotion "reviewed"');
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PUT": 1 });
     const served = await scoringModel(created.outputs.scoringApiLocation.value, created.outputs.scoringKey.value);
-    expect(served).not.toBe(`${models}/${first.path}`);
+    expect(served).not.toBe(boundPath(models, first.sha256));
 
     // The review: the held promotions, served model → trained model, with metrics.
     const reviewed = await reviewedPromotions(stack);
@@ -62,7 +62,7 @@ test("reviewed (the default): a model trained in an up is held, the next preview
     const promoted = await stack.up();
     expect(promoted.summary.resourceChanges).toEqual({ same: 4, update: 2 });
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1, "arm PATCH": 1 });
-    expect(await scoringModel(promoted.outputs.scoringApiLocation.value, promoted.outputs.scoringKey.value)).toBe(`${models}/${first.path}`);
+    expect(await scoringModel(promoted.outputs.scoringApiLocation.value, promoted.outputs.scoringKey.value)).toBe(boundPath(models, first.sha256));
     expect(promoted.outputs.classicHeldModel).toBeUndefined();
 
     await resetEmulatorRequests(emulator.url);
@@ -84,7 +84,7 @@ test("reviewed (the default): a model trained in an up is held, the next preview
     const second = retrained.outputs.trainedModel.value;
     expect(second.path).not.toBe(first.path);
     expect(await emulatorWrites(emulator.url)).toEqual({});
-    expect(retrained.outputs.classicBoundModel.value).toBe(`${models}/${first.path}`);
+    expect(retrained.outputs.classicBoundModel.value).toBe(boundPath(models, first.sha256));
     expect((await reviewedPromotions(stack)).map((p) => [p.oldPath, p.newPath])).toEqual([
       [first.path, second.path],
       [first.path, second.path],
@@ -92,9 +92,9 @@ test("reviewed (the default): a model trained in an up is held, the next preview
     const final = await stack.up();
     expect(final.summary.resourceChanges).toEqual({ same: 4, update: 2 });
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1, "arm PATCH": 1 });
-    expect(final.outputs.classicBoundModel.value).toBe(`${models}/${second.path}`);
-    expect(await scoringModel(final.outputs.scoringApiLocation.value, final.outputs.scoringKey.value)).toBe(`${models}/${second.path}`);
-    expect(await scoringModel(emulator.manifest.arm.apiLocation, emulator.manifest.arm.primaryKey)).toBe(`${models}/${second.path}`);
+    expect(final.outputs.classicBoundModel.value).toBe(boundPath(models, second.sha256));
+    expect(await scoringModel(final.outputs.scoringApiLocation.value, final.outputs.scoringKey.value)).toBe(boundPath(models, second.sha256));
+    expect(await scoringModel(emulator.manifest.arm.apiLocation, emulator.manifest.arm.primaryKey)).toBe(boundPath(models, second.sha256));
   });
 });
 
@@ -107,7 +107,7 @@ test("gated: one up trains and promotes when the gate passes", async () => {
     const created = await stack.up();
     const first = created.outputs.trainedModel.value;
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PUT": 1, "management PATCH": 1, "arm PATCH": 1 });
-    expect(await scoringModel(created.outputs.scoringApiLocation.value, created.outputs.scoringKey.value)).toBe(`${emulator.manifest.containers.models}/${first.path}`);
+    expect(await scoringModel(created.outputs.scoringApiLocation.value, created.outputs.scoringKey.value)).toBe(boundPath(emulator.manifest.containers.models, first.sha256));
   });
 });
 

@@ -6,7 +6,7 @@
 import axios from "axios";
 import * as path from "path";
 import { withStack } from "../support/pulumi";
-import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator, boundPath } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -35,8 +35,8 @@ test("every write's answer lost: the promotion succeeds with exactly one write p
       await setFaults({});
     }
     const models_ = env.emulator.manifest.containers.models;
-    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${models_}/${classicV2.path}`);
-    expect(await scoringModel(env.emulator.manifest.arm.apiLocation, env.emulator.manifest.arm.primaryKey)).toBe(`${models_}/${armV2.path}`);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(boundPath(models_, classicV2.sha256));
+    expect(await scoringModel(env.emulator.manifest.arm.apiLocation, env.emulator.manifest.arm.primaryKey)).toBe(boundPath(models_, armV2.sha256));
     // Nothing is left to do: the state recorded the promotion.
     expect((await stack.preview()).changeSummary).toEqual({ same: 4 });
   });

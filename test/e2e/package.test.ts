@@ -10,7 +10,7 @@ import { configFromManifest } from "../../examples/local/manifestConfig";
 import { PackedProject, packedProject } from "../../scripts/services/packedProject";
 import { withStack } from "../support/pulumi";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
-import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
+import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel, boundPath } from "../support/promotion";
 
 const fixture = path.join(__dirname, "fixtures", "packed");
 
@@ -61,13 +61,13 @@ test("a stack outside the repository: up, promotion of a new model with one writ
     expect(created.summary.resourceChanges).toEqual({ create: 3 });
     const apiLocation: string = created.outputs.apiLocation.value;
     const key: string = created.outputs.endpointKey.value;
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
 
     const v2 = await models.upload(prefix, "v2", 2);
     await resetEmulatorRequests(emulator.url);
     const promoted = await stack.up();
     expect(promoted.summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
   });
 });

@@ -10,7 +10,7 @@ import { RunningEmulator, startEmulator } from "../../emulator";
 import { generateAdultCsv } from "../../emulator/ml";
 import { pipelineConfigFromManifest } from "../../examples/pipeline/manifestConfig";
 import { collectSteps, withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
+import { boundPath, emulatorWrites, resetEmulatorRequests, scoringModel } from "../support/promotion";
 import { testStorageConnectionString, uniqueName } from "../support/storage";
 
 const project = path.join(__dirname, "..", "..", "examples", "pipeline");
@@ -39,7 +39,7 @@ test("a pipeline run retrains on new data and its model is promoted", async () =
     const first = created.outputs.trainedModel.value;
     expect(first.path).toMatch(/\.ilearner$/);
     expect(first.metrics.auc).toBeGreaterThan(0.8);
-    expect(await scoringModel(created.outputs.scoringApiLocation.value, created.outputs.scoringKey.value)).toBe(`${models}/${first.path}`);
+    expect(await scoringModel(created.outputs.scoringApiLocation.value, created.outputs.scoringKey.value)).toBe(boundPath(models, first.sha256));
 
     await resetEmulatorRequests(emulator.url);
     expect((await stack.preview()).changeSummary).toEqual({ same: 4 });
@@ -60,8 +60,8 @@ test("a pipeline run retrains on new data and its model is promoted", async () =
     const second = retrained.outputs.trainedModel.value;
     expect(retrained.outputs.runId.value).not.toBe(created.outputs.runId.value);
     expect(second.path).not.toBe(first.path);
-    expect(retrained.outputs.boundModel.value).toBe(`${models}/${second.path}`);
-    expect(await scoringModel(retrained.outputs.scoringApiLocation.value, retrained.outputs.scoringKey.value)).toBe(`${models}/${second.path}`);
+    expect(retrained.outputs.boundModel.value).toBe(boundPath(models, second.sha256));
+    expect(await scoringModel(retrained.outputs.scoringApiLocation.value, retrained.outputs.scoringKey.value)).toBe(boundPath(models, second.sha256));
     // One pipeline submit and one PATCH of the endpoint's trained model.
     expect(await emulatorWrites(emulator.url)).toEqual({ "management PATCH": 1, "pipelines POST": 1 });
   });

@@ -9,7 +9,7 @@ import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../../examples/local/manifestConfig";
 import { collectSteps, storedState, withStack } from "../support/pulumi";
-import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator, boundPath } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 
@@ -31,7 +31,7 @@ test("a new model blob is one reviewed update and one write; drift is seen and u
     const apiLocation: string = created.outputs.endpointApiLocation.value;
     const endpointKey: string = created.outputs.endpointKey.value;
     expect(created.outputs.endpointKey.secret).toBe(true);
-    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${env.emulator.manifest.containers.models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(boundPath(env.emulator.manifest.containers.models, v1.sha256));
 
     // A no-op preview and up write nothing.
     await resetEmulatorRequests(env.emulator.url);
@@ -56,7 +56,7 @@ test("a new model blob is one reviewed update and one write; drift is seen and u
     const promoted = await stack.up();
     expect(promoted.summary.resourceChanges).toEqual({ same: 3, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${env.emulator.manifest.containers.models}/${v2.path}`);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(boundPath(env.emulator.manifest.containers.models, v2.sha256));
 
     // The same for the ARM web service: one definition update.
     await resetEmulatorRequests(env.emulator.url);
@@ -65,7 +65,7 @@ test("a new model blob is one reviewed update and one write; drift is seen and u
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 3, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "arm PATCH": 1 });
     expect(await scoringModel(env.emulator.manifest.arm.apiLocation, env.emulator.manifest.arm.primaryKey)).toBe(
-      `${env.emulator.manifest.containers.models}/${armV2.path}`,
+      boundPath(env.emulator.manifest.containers.models, armV2.sha256),
     );
 
     // Someone PATCHes the endpoint back to v1 by hand: refresh reports the drift, up restores v2.
@@ -76,7 +76,7 @@ test("a new model blob is one reviewed update and one write; drift is seen and u
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 3, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, endpointKey)).toBe(`${env.emulator.manifest.containers.models}/${v2.path}`);
+    expect(await scoringModel(apiLocation, endpointKey)).toBe(boundPath(env.emulator.manifest.containers.models, v2.sha256));
 
     // No key, token, account key or SAS signature in plaintext in the stored state (what `pulumi stack export` prints).
     const state = storedState(stateDir);

@@ -9,7 +9,7 @@ import { EngineEvent } from "@pulumi/pulumi/automation";
 import { generateAdultCsv } from "../../emulator/ml";
 import { configFromManifest } from "../../examples/local/manifestConfig";
 import { withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { boundPath, emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 import { uniqueName } from "../support/storage";
 
 const project = path.join(__dirname, "fixtures", "retrainAndPromote");
@@ -25,7 +25,7 @@ test("RetrainAndPromote: trained and held, reviewed wave by wave, then promoted 
   await withStack(project, config, async ({ stack }) => {
     await resetEmulatorRequests(env.emulator.url);
     const created = await stack.up();
-    const model = created.outputs.model.value as { path: string };
+    const model = created.outputs.model.value as { path: string; sha256: string };
     expect((created.outputs.held.value as Array<{ path: string }>).map((h) => h.path)).toEqual([model.path, model.path]);
     // Visible without exporting anything: a warning per wave on the up that holds (issue 17).
     for (const wave of ["census-rollout-canary", "census-rollout-wave-1"]) expect(created.stdout).toContain(`RolloutWave "${wave}" holds ${manifest.containers.models}/${model.path}`);
@@ -48,6 +48,6 @@ test("RetrainAndPromote: trained and held, reviewed wave by wave, then promoted 
     const promoted = await stack.up();
     expect(promoted.stdout).not.toContain(" holds ");
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
-    expect(await serving()).toEqual([`${manifest.containers.models}/${model.path}`, `${manifest.containers.models}/${model.path}`]);
+    expect(await serving()).toEqual([boundPath(manifest.containers.models, model.sha256), boundPath(manifest.containers.models, model.sha256)]);
   });
 });

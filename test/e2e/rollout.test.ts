@@ -6,7 +6,7 @@
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { withStack } from "../support/pulumi";
-import { SAMPLE_ROW, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { SAMPLE_ROW, boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "rollout");
 const env = usePromotionEmulator();
@@ -34,7 +34,7 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
       ...(await Promise.all(apis.map((api, k) => scoringModel(api, keys[k])))),
       await scoringModel(env.emulator.manifest.arm.apiLocation, env.emulator.manifest.arm.primaryKey),
     ];
-    expect(await serving()).toEqual(Array(5).fill(`${models}/${v1.path}`));
+    expect(await serving()).toEqual(Array(5).fill(boundPath(models, v1.sha256)));
 
     // A new model: the preview plans it wave by wave, model old → new on each, and writes nothing.
     const v2 = await env.models.upload(prefix, "v2", 3);
@@ -56,7 +56,7 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
     const promoted = await stack.up();
     expect(promoted.summary.resourceChanges).toEqual({ same: 6, update: 3 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 4, "arm PATCH": 1 });
-    expect(await serving()).toEqual(Array(5).fill(`${models}/${v2.path}`));
+    expect(await serving()).toEqual(Array(5).fill(boundPath(models, v2.sha256)));
     const bound = promoted.outputs.bound.value as Array<{ key: string; previousModel: { path: string }; model: { path: string }; verifiedBy: string }>;
     expect(bound).toHaveLength(5);
     expect(bound.every((b) => b.previousModel.path === v1.path && b.model.path === v2.path && b.verifiedBy.endsWith("+samples"))).toBe(true);
@@ -81,6 +81,6 @@ test("a 3-wave rollout: per-wave preview, one write per target, and a failing ca
     expect(failed).toContain('RolloutWave "census-canary (wave 1 of 3)": 1 of 1 targets failed, so the wave stops and no later wave starts');
     expect(failed).toContain(`verification of ${models}/${bad.path}`);
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
-    expect(await serving()).toEqual(Array(5).fill(`${models}/${v2.path}`));
+    expect(await serving()).toEqual(Array(5).fill(boundPath(models, v2.sha256)));
   });
-});
+}, 300_000);

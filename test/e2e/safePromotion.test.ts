@@ -6,7 +6,7 @@
 import * as path from "path";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { collectSteps, withStack } from "../support/pulumi";
-import { SAMPLE_ROW, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { SAMPLE_ROW, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator, boundPath } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -41,25 +41,27 @@ test("a gate refuses at preview with both metric sets and 0 writes; an override 
     // up refuses the same way, before any write.
     await expect(stack.up()).rejects.toThrow(/gate refused the promotion/);
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${good.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, good.sha256));
 
     // A deliberate override: declared in the program, shown in the diff, recorded in the verdict.
-    await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 }, override: "accepted by the ML review" }) });
+    // The override names the bytes it approves (issue 16): the sha256 the refusal and the preview show.
+    expect(refused).toContain(`sha256: "${worse.sha256}"`);
+    await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 }, override: { sha256: worse.sha256, reason: "accepted by the ML review" } }) });
     const events: EngineEvent[] = [];
     expect((await stack.preview({ onEvent: (e) => events.push(e) })).changeSummary).toEqual({ same: 2, update: 1 });
     const step = collectSteps(events).find((s) => s.name === "scoring-model")!;
-    expect((step.newInputs?.gate as { override?: string }).override).toBe("accepted by the ML review");
+    expect((step.newInputs?.gate as { override?: { reason: string } }).override?.reason).toBe("accepted by the ML review");
     expect((step.newInputs?.model as { path: string }).path).toBe(worse.path);
     const up = await stack.up();
     expect(up.summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${worse.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, worse.sha256));
     const state = await stack.exportStack();
     const binding = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scoring-model"));
     expect(binding.outputs.gateVerdict).toMatchObject({ passed: true, overridden: true });
     expect(binding.outputs.gateVerdict.summary).toContain("accepted by the ML review");
   });
-});
+}, 300_000);
 
 test("a model that scores the samples wrong is rolled back with exactly two writes; pin previous rolls back with one", async () => {
   // The good model scores the census sample row ">50K"; a model trained on flipped labels scores it "<=50K".
@@ -73,7 +75,7 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     const created = await stack.up();
     const apiLocation: string = created.outputs.endpointApiLocation.value;
     const key: string = created.outputs.endpointKey.value;
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
 
     const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
     await resetEmulatorRequests(env.emulator.url);
@@ -84,10 +86,11 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     expect(failed).toContain(`verification of ${models}/${flipped.path}`);
     expect(failed).toContain('verification.samples[0] scored wrong');
     expect(failed).toContain('label "<=50K", expected ">50K"');
-    expect(failed).toContain(`Rolled back to ${models}/${v1.path}`);
+    // The rollback rebinds what served before: the content-addressed copy of v1's bytes (issue 16).
+    expect(failed).toContain(`Rolled back to ${boundPath(models, v1.sha256)}`);
     // The new model's write and the old model's restore: nothing else.
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
     // State stays on the old model: the next preview offers the same promotion again.
     const state = await stack.exportStack();
     const binding = state.deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scoring-model"));
@@ -96,7 +99,7 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     // A good v3 promotes; then a pin back to the previous model (v1) is an ordinary promotion with one write.
     const v3 = await env.models.upload(prefix, "v3", 3);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v3.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v3.sha256));
     await stack.setConfig("pin", { value: JSON.stringify("previous") });
     await resetEmulatorRequests(env.emulator.url);
     const events: EngineEvent[] = [];
@@ -106,7 +109,7 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     const pinned = await stack.up();
     expect(pinned.summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v1.sha256));
     const history = pinned.outputs.classicHistory.value as Array<{ path: string }>;
     expect(history.map((h) => h.path)).toEqual([v1.path, v3.path]);
     // The pin holds: a no-op after it, even though the newest model is v3.
@@ -114,4 +117,4 @@ test("a model that scores the samples wrong is rolled back with exactly two writ
     expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
-});
+}, 300_000);

@@ -11,7 +11,7 @@ import axios from "axios";
 import { LocalWorkspace } from "@pulumi/pulumi/automation";
 import { AzblobBackend, azblobBackend } from "../support/azblob";
 import { pulumiCommand, withStack } from "../support/pulumi";
-import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator, boundPath } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -101,7 +101,7 @@ test("state, history and secrets on azblob; a concurrent up is refused by the lo
       expect(done.summary.resourceChanges).toEqual({ same: 2, update: 1 });
       expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
       expect(await locks()).toEqual([]);
-      expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v2.path}`);
+      expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v2.sha256));
       expect((await stack.outputs()).classicModel.value.path).toBe(v2.path);
 
       // History: the create and the promotion, nothing from the refused up.
@@ -136,7 +136,7 @@ test("state, history and secrets on azblob; a concurrent up is refused by the lo
       expect(await locks()).toEqual([]);
       const recovered = await stack.up();
       expect(recovered.summary.result).toBe("succeeded");
-      expect(await scoringModel(apiLocation, key)).toBe(`${models}/${v3.path}`);
+      expect(await scoringModel(apiLocation, key)).toBe(boundPath(models, v3.sha256));
       expect((await stack.exportStack()).deployment.resources.length).toBeGreaterThan(0);
     },
     { envOverrides: backend.envVars },

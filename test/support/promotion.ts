@@ -1,5 +1,6 @@
 /** Helpers for engine tests that promote models on the emulator: model blobs, request counts, probes. */
 import axios from "axios";
+import { createHash } from "crypto";
 import { BlobSASPermissions, BlobServiceClient, StorageSharedKeyCredential, generateBlobSASQueryParameters } from "@azure/storage-blob";
 import type { EmulatorManifest } from "../../emulator/manifest";
 import { generateAdultCsv, trainFromCsv } from "../../emulator/ml";
@@ -15,7 +16,7 @@ export const SAMPLE_ROW: Record<string, string> = {
   sex: "Male", "capital-gain": "0", "capital-loss": "0", "hours-per-week": "50", "native-country": "United-States",
 };
 
-export interface UploadedModel { path: string; etag: string; size: number; lastModified: string; auc: number; accuracy: number }
+export interface UploadedModel { path: string; etag: string; size: number; lastModified: string; auc: number; accuracy: number; sha256: string }
 
 /**
  * How the training labels are altered before a model is trained: `flipped` makes a model that scores every row the
@@ -37,7 +38,10 @@ function alterLabels(csv: string, mode: LabelMode): string {
     .join("\n");
 }
 
-/** Trains small real models and drops them (with evaluation.csv beside) into the emulator's models container. */
+/**
+ * Trains small real models and drops them into the emulator's models container with what a training run writes
+ * beside them: evaluation.csv and the manifest naming the model's sha256 and metrics (issue 16).
+ */
 export class EmulatorModels {
   constructor(private readonly manifest: EmulatorManifest) {}
 
@@ -51,8 +55,11 @@ export class EmulatorModels {
     await this.container().getBlockBlobClient(`${folder}/evaluation.csv`).upload(trained.evaluationCsv, Buffer.byteLength(trained.evaluationCsv));
     const blob = this.container().getBlockBlobClient(`${folder}/model.ilearner`);
     await blob.upload(trained.model, trained.model.length);
+    const sha256 = createHash("sha256").update(trained.model).digest("hex");
+    await this.writeManifest(`${folder}/model.ilearner`, { version: 1, sha256, size: trained.model.length, metrics: trained.evaluation, producedBy: "test training" });
     const props = await blob.getProperties();
     return {
+      sha256,
       path: `${folder}/model.ilearner`,
       etag: (props.etag ?? "").replace(/"/g, ""),
       size: props.contentLength ?? 0,
@@ -60,6 +67,19 @@ export class EmulatorModels {
       auc: trained.evaluation.auc,
       accuracy: trained.evaluation.accuracy,
     };
+  }
+
+  /** Writes `<modelPath>.manifest.json` as given (tests use it to forge one). */
+  async writeManifest(modelPath: string, manifest: unknown): Promise<void> {
+    const text = JSON.stringify(manifest);
+    await this.container().getBlockBlobClient(`${modelPath}.manifest.json`).upload(text, Buffer.byteLength(text));
+  }
+
+  /** Overwrites a model blob in place with other bytes (a different trained model): same path, new etag. */
+  async overwrite(modelPath: string, seed: number, labels: LabelMode = "true"): Promise<{ etag: string; sha256: string }> {
+    const trained = trainFromCsv(alterLabels(generateAdultCsv(1500, seed, { drift: 0.8 }), labels), { seed });
+    const res = await this.container().getBlockBlobClient(modelPath).upload(trained.model, trained.model.length);
+    return { etag: (res.etag ?? "").replace(/"/g, ""), sha256: createHash("sha256").update(trained.model).digest("hex") };
   }
 
   /** What an operator does by hand: PATCH the endpoint's trained model with a SAS, outside Pulumi (contract M6). */
@@ -110,6 +130,11 @@ export async function emulatorWrites(emulatorUrl: string, surfaces: readonly str
 
 export async function resetEmulatorRequests(emulatorUrl: string): Promise<void> {
   await axios.delete(`${emulatorUrl}/_emulator/requests`);
+}
+
+/** Where a binding binds a model (issue 16): the content-addressed copy of its bytes in the model's container. */
+export function boundPath(container: string, sha256: string): string {
+  return `${container}/.models/sha256/${sha256}.ilearner`;
 }
 
 /** The model (container/path) that served a probe scoring request, from the emulator's model header. */

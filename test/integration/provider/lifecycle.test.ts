@@ -14,6 +14,8 @@ import { retrainingRunProvider, RetrainingRunInputs, RetrainingRunState } from "
 import { trainingServiceProvider, TrainingServiceInputs } from "../../../provider/lifecycle/trainingService";
 import { getLatestModelBlob } from "../../../provider/latestModel";
 import type { ModelBlobRef } from "../../../provider/validation";
+import { sha256Hex } from "../../../provider/promotion/modelIdentity";
+import { copyPathFor } from "../../../provider/promotion/immutableCopy";
 
 // The emulator is written in parallel; these tests run once emulator/index.ts exists.
 const EMULATOR = path.join(__dirname, "../../../emulator/index.ts");
@@ -41,6 +43,9 @@ suite("provider lifecycle against the emulator", () => {
     await c.getBlockBlobClient(pathInContainer).upload(result.model, result.model.length);
     const evalPath = pathInContainer.replace(/[^/]+$/, "evaluation.csv");
     await c.getBlockBlobClient(evalPath).upload(result.evaluationCsv, Buffer.byteLength(result.evaluationCsv));
+    // What a training run writes beside the model (issue 16): the manifest that binds these metrics to these bytes.
+    const manifest = JSON.stringify({ version: 1, sha256: sha256Hex(result.model), metrics: result.evaluation });
+    await c.getBlockBlobClient(`${pathInContainer}.manifest.json`).upload(manifest, Buffer.byteLength(manifest));
   }
 
   function storageArgs() {
@@ -176,8 +181,9 @@ suite("provider lifecycle against the emulator", () => {
       resetRequestLog();
       const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
       let state = created.outs as TrainedModelBindingState;
-      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["management PATCH"]);
-      expect(state).toMatchObject({ boundLocation: `${modelsContainer}/${first.path}`, verifiedBy: "model-headers" });
+      // The content-addressed copy and its manifest (storage, written once per content), then the one service write.
+      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["storage PUT", "storage PUT", "management PATCH"]);
+      expect(state).toMatchObject({ boundLocation: `${modelsContainer}/${copyPathFor(first.sha256!)}`, verifiedBy: "model-headers" });
       expect(JSON.stringify(state)).not.toMatch(/[?&]sig=|SasBlobToken/);
 
       // No-op preview: zero requests.
@@ -198,7 +204,7 @@ suite("provider lifecycle against the emulator", () => {
       expect(requestLog().map((e) => `${e.surface} ${e.method}`)).toEqual(["storage HEAD"]);
       resetRequestLog();
       state = (await trainedModelBindingProvider.update!(created.id, state, promoted)).outs as TrainedModelBindingState;
-      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["management PATCH"]);
+      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["storage PUT", "storage PUT", "management PATCH"]);
       expect(state.model.etag).toBe(second.etag);
       expect(state.verifiedBy).toBe("model-headers");
 
@@ -206,20 +212,39 @@ suite("provider lifecycle against the emulator", () => {
       await trainedModelBindingProvider.update!(created.id, state, { ...promoted, model: first } as TrainedModelBindingInputs);
       const refreshed = await trainedModelBindingProvider.read!(created.id, state);
       const drifted = refreshed.props as TrainedModelBindingState;
-      expect(drifted.model).toMatchObject({ container: modelsContainer, path: first.path, etag: first.etag });
+      // Refresh names what serves: the content-addressed copy of the first model's bytes.
+      expect(drifted.model).toMatchObject({ container: modelsContainer, path: copyPathFor(first.sha256!), sha256: first.sha256 });
       expect((await trainedModelBindingProvider.diff!(created.id, drifted, promoted)).changes).toBe(true);
       resetRequestLog();
       const restored = (await trainedModelBindingProvider.update!(created.id, drifted, promoted)).outs as TrainedModelBindingState;
       expect(writes().map((e) => e.method)).toEqual(["PATCH"]);
-      expect(restored.boundLocation).toBe(`${modelsContainer}/${second.path}`);
+      expect(restored.boundLocation).toBe(`${modelsContainer}/${copyPathFor(second.sha256!)}`);
+
+      // A promotion to the first model whose answer was lost (the engine kept the old state): refresh records the
+      // copy the target serves, and the up that follows writes nothing, since those bytes already serve.
+      const toFirst = { ...promoted, model: { ...first, sha256: first.sha256 } } as TrainedModelBindingInputs;
+      await trainedModelBindingProvider.update!(created.id, restored, toFirst);
+      const afterCrash = (await trainedModelBindingProvider.read!(created.id, restored)).props as TrainedModelBindingState;
+      expect(afterCrash.model).toMatchObject({ path: copyPathFor(first.sha256!), sha256: first.sha256 });
+      resetRequestLog();
+      const converged = (await trainedModelBindingProvider.update!(created.id, afterCrash, toFirst)).outs as TrainedModelBindingState;
+      expect(writes()).toEqual([]);
+      expect(converged.model).toMatchObject({ path: first.path, sha256: first.sha256 });
     });
 
-    test("a changed blob after preview fails before any write", async () => {
+    test("a changed blob after preview fails before any write, naming both identities", async () => {
+      await uploadModel(`${prefix}2024-03/model.ilearner`, 4);
       const model = await latest(prefix);
-      const inputs = (await trainedModelBindingProvider.check!({ x: 1 } as never, bindingInputs(ep, { ...model, etag: "0xSTALE" }) as never)).inputs as TrainedModelBindingInputs;
+      const inputs = (await trainedModelBindingProvider.check!({ x: 1 } as never, bindingInputs(ep, model) as never)).inputs as TrainedModelBindingInputs;
+      expect(inputs.model.sha256).toBe(model.sha256);
+      // Overwritten in place after the preview: same path, other bytes.
+      await uploadModel(model.path, 5);
       resetRequestLog();
-      await expect(trainedModelBindingProvider.create!(inputs)).rejects.toThrow(/changed since it was resolved/);
+      await expect(trainedModelBindingProvider.create!(inputs)).rejects.toThrow(new RegExp(`is not the model the diff showed: it was .*sha256 ${model.sha256!.slice(0, 12)}.*, it is now .*etag 0x`));
       expect(writes()).toEqual([]);
+      // A stale etag alone, with the bytes' sha256 declared, is not a change: the identity is the content.
+      const declared = (await trainedModelBindingProvider.check!({ x: 1 } as never, bindingInputs(ep, { ...model, etag: "0xSTALE" }) as never)) as { failures: Array<{ reason: string }> };
+      expect(declared.failures.map((f) => f.reason).join()).toMatch(/expected sha256 .*, actual sha256/);
     });
 
     test("service errors carry status, code and request id, never a key or SAS", async () => {
@@ -260,8 +285,8 @@ suite("provider lifecycle against the emulator", () => {
       expect(checked.failures).toEqual([]);
       resetRequestLog();
       const created = await trainedModelBindingProvider.create!(checked.inputs as TrainedModelBindingInputs);
-      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["arm PATCH"]);
-      expect((created.outs as TrainedModelBindingState).boundLocation).toBe(`${modelsContainer}/${model.path}`);
+      expect(writes().map((e) => `${e.surface} ${e.method}`)).toEqual(["storage PUT", "storage PUT", "arm PATCH"]);
+      expect((created.outs as TrainedModelBindingState).boundLocation).toBe(`${modelsContainer}/${copyPathFor(model.sha256!)}`);
     });
   });
 

@@ -4,6 +4,7 @@ import { AZURITE_ACCOUNT_KEY, AZURITE_ACCOUNT_NAME } from "../../../scripts/serv
 import { getBlobIdentity, listBlobs, readBlobText, signedBlobUrl } from "../../../provider/clients/storage";
 import { getLatestModelBlob } from "../../../provider/latestModel";
 import { requestLog, resetRequestLog } from "../../../provider/transport";
+import { sha256Hex } from "../../../provider/promotion/modelIdentity";
 
 const access = { accountName: AZURITE_ACCOUNT_NAME, accountKey: AZURITE_ACCOUNT_KEY, blobEndpoint: process.env.TEST_BLOB_ENDPOINT, http: { maxRetries: 0 } };
 const EVAL =
@@ -22,6 +23,10 @@ beforeAll(async () => {
   await c.getBlockBlobClient("census/2024-02/model.ilearner").upload("newer", 5);
   await c.getBlockBlobClient("census/2024-02/evaluation.csv").upload(EVAL, EVAL.length);
   await c.getBlockBlobClient("census/2024-02/notes.txt").upload("x", 1);
+  // The manifest a training run writes beside its model (issue 16): these metrics belong to these bytes.
+  const manifest = JSON.stringify({ version: 1, sha256: sha256Hex("newer"), metrics: { auc: 0.88, accuracy: 0.81, precision: 0.7, recall: 0.6, f1: 0.65, truePositives: 1 } });
+  await c.getBlockBlobClient("census/2024-02/model.ilearner.manifest.json").upload(manifest, manifest.length);
+  await c.getBlockBlobClient("census/2024-01/evaluation.csv").upload(EVAL, EVAL.length);
 });
 
 afterAll(async () => {
@@ -50,11 +55,18 @@ test("the minted blob SAS reads the blob and nothing else", async () => {
   expect((await fetch(other)).status).toBe(403);
 });
 
-test("getLatestModelBlob: newest .ilearner with metrics from evaluation.csv beside it, two storage reads", async () => {
+test("getLatestModelBlob: newest .ilearner with its sha256 and the metrics of its own manifest, four storage reads", async () => {
   const m = await getLatestModelBlob({ storageAccountName: AZURITE_ACCOUNT_NAME, storageAccountKey: AZURITE_ACCOUNT_KEY, storageBlobEndpoint: process.env.TEST_BLOB_ENDPOINT, container, prefix: "census/" });
-  expect(m).toMatchObject({ container, path: "census/2024-02/model.ilearner", size: 5, metrics: { auc: 0.88, accuracy: 0.81, precision: 0.7, recall: 0.6, f1: 0.65 } });
+  expect(m).toMatchObject({ container, path: "census/2024-02/model.ilearner", size: 5, sha256: sha256Hex("newer"), metrics: { auc: 0.88, accuracy: 0.81, precision: 0.7, recall: 0.6, f1: 0.65 } });
   expect(m.etag).toMatch(/^[^"]+$/);
-  expect(requestLog().map((e) => e.method)).toEqual(["GET", "GET"]);
+  // List, HEAD and GET of the model (hashed), GET of the manifest.
+  expect(requestLog().map((e) => e.method)).toEqual(["GET", "HEAD", "GET", "GET"]);
+});
+
+test("getLatestModelBlob trusts no evaluation.csv alone: without a manifest naming its hash a model has no metrics", async () => {
+  const m = await getLatestModelBlob({ storageAccountName: AZURITE_ACCOUNT_NAME, storageAccountKey: AZURITE_ACCOUNT_KEY, storageBlobEndpoint: process.env.TEST_BLOB_ENDPOINT, container, prefix: "census/2024-01/" });
+  expect(m).toMatchObject({ path: "census/2024-01/model.ilearner", sha256: sha256Hex("old") });
+  expect(m.metrics).toBeUndefined();
 });
 
 test("getLatestModelBlob without a model says what to do", async () => {

@@ -45,6 +45,8 @@ test("the package root exports exactly the agreed names", () => {
       "METRIC_NAMES", "evaluateGate", "ModelRollout", "RetrainAndPromote", "RolloutWave", "planWaves",
       "formatPromotion", "listAuditedTargets", "listPromotions", "bindingTargetKey",
       "pinnedModel", "updateModelPins",
+      // Model identity and provenance (issue 16).
+      "SHA256_HEX", "sha256Hex", "readModelIdentity", "manifestPathFor", "metricRangeProblems", "parseModelManifest", "provenanceOf", "readModelManifest", "resolveModelContent",
     ].sort(),
   );
 });

@@ -5,6 +5,7 @@
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import { buildReview, renderMarkdown } from "../../../provider/review";
+import { summaryLine } from "../../../provider/review/review";
 import { UNKNOWN } from "../../../provider/review/rows";
 import { evaluateGate, gateRefusal } from "../../../provider/promotion/gate";
 
@@ -250,4 +251,9 @@ test("1,000 targets in 8 waves: the Markdown stays under 100 KB with a one-scree
   expect(Buffer.byteLength(rmd)).toBeLessThan(100 * 1024);
   expect(rmd.slice(0, rmd.indexOf("<details")).split("\n").length).toBeLessThan(25);
   for (const n of [0, 1, 500, 999]) expect(rmd.match(new RegExp(`classic endpoint ep${n}(,|$)`, "gm"))).toHaveLength(1);
+});
+
+test("an overridden promotion is counted apart in the summary, so '0 refused' never hides it", () => {
+  expect(summaryLine({ promotions: 3, refused: 0, held: 0, trainings: 0, other: 0, overridden: 1 })).toBe("3 promotions (1 by override), 0 refused by gate, 0 trainings, 0 other changes");
+  expect(summaryLine({ promotions: 1, refused: 0, held: 0, trainings: 1, other: 0 })).toBe("1 promotion, 0 refused by gate, 1 training, 0 other changes");
 });
