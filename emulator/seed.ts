@@ -55,14 +55,19 @@ function ensureMeta(ctx: EmulatorContext): MetaRecord {
  * started side by side on one storage account (the test suite's) can find them made once, instead of racing to
  * upload each their own (issue 19).
  */
+function seedManifestLocation(): string {
+  return `${SEED_BLOBS.model}.manifest.json`;
+}
+
 export async function ensureSeedBlobs(connectionString: string, seedRows: number): Promise<boolean> {
   const service = BlobServiceClient.fromConnectionString(connectionString);
   const blob = (location: string) => {
     const [container, ...rest] = location.split("/");
     return service.getContainerClient(container).getBlockBlobClient(rest.join("/"));
   };
+  // The manifest counts too: a data dir seeded before manifests existed gets one (the seed's bytes are deterministic).
   const present = await Promise.all(
-    Object.values(SEED_BLOBS).map((l) =>
+    [...Object.values(SEED_BLOBS), seedManifestLocation()].map((l) =>
       blob(l)
         .getProperties()
         .then(() => true)
@@ -85,7 +90,7 @@ export async function ensureSeedBlobs(connectionString: string, seedRows: number
   await upload(SEED_BLOBS.evaluation, trained.evaluationCsv, "text/csv");
   // The seed model's manifest (issue 16): its bytes' hash and evaluation, as a training run writes them.
   const manifest = { version: 1, sha256: createHash("sha256").update(trained.model).digest("hex"), size: trained.model.length, metrics: trained.evaluation, producedBy: "emulator seed", createdAt: new Date().toISOString() };
-  await upload(`${SEED_BLOBS.model}.manifest.json`, JSON.stringify(manifest), "application/json");
+  await upload(seedManifestLocation(), JSON.stringify(manifest), "application/json");
   return true;
 }
 

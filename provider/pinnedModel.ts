@@ -9,7 +9,7 @@
  * the evaluation.csv beside it, so the preview shows the pinned model's identity and metrics.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StorageAccess, UserDelegationKey, evaluationPathFor, getBlobIdentity, parseEvaluationMetrics, readBlobText } from "./clients/storage";
+import { StorageAccess, UserDelegationKey, getBlobIdentity } from "./clients/storage";
 import { failure } from "./errors";
 import type { HttpSettings } from "./transport";
 import { InputFailure, ModelBlobRef, checkContainer } from "./validation";
@@ -47,8 +47,11 @@ export function checkModelPin(value: unknown, key: string): string[] {
   return problems;
 }
 
-/** The pinned blob's identity (and metrics when an evaluation.csv sits beside it), with the pin's sha256. */
-export async function resolveModelPin(pin: ModelPin, storage: PinnedModelStorage, includeMetrics = true): Promise<ModelBlobRef> {
+/**
+ * The pinned blob's identity with the pin's sha256 and `pinnedFrom`. Its metrics are left to the binding's check,
+ * which trusts only the manifest that names these bytes (issue 16) and puts them into the preview.
+ */
+export async function resolveModelPin(pin: ModelPin, storage: PinnedModelStorage, pinnedFrom: string): Promise<ModelBlobRef> {
   const access: StorageAccess = {
     accountName: storage.storageAccountName,
     blobEndpoint: storage.storageBlobEndpoint,
@@ -65,13 +68,8 @@ export async function resolveModelPin(pin: ModelPin, storage: PinnedModelStorage
     throw failure("pinnedModel", where, "read the pinned blob", err, "Check storageAccountName, storageBlobEndpoint and the key", secrets);
   }
   if (!blob) throw new Error(`pinnedModel "${where}": the pinned model does not exist. Fix the pin in Pulumi.<stack>.yaml (container, path) or restore the blob.`);
-  const model: ModelBlobRef = { container: blob.container, path: blob.path, etag: blob.etag, lastModified: blob.lastModified, size: blob.size, sha256: pin.sha256 };
+  const model: ModelBlobRef = { container: blob.container, path: blob.path, etag: blob.etag, lastModified: blob.lastModified, size: blob.size, sha256: pin.sha256, pinnedFrom };
   if (blob.contentMd5) model.contentMd5 = blob.contentMd5;
-  if (includeMetrics) {
-    const text = await readBlobText(access, pin.container, evaluationPathFor(pin.path)).catch(() => undefined);
-    const metrics = text ? parseEvaluationMetrics(text) : {};
-    if (Object.keys(metrics).length > 0) model.metrics = metrics;
-  }
   return model;
 }
 
@@ -87,7 +85,7 @@ export function pinnedModel(config: pulumi.Config, key: string, storage: { [K in
   const pin = value as ModelPin;
   return pulumi.unsecret(
     pulumi.output(storage).apply((s) =>
-      resolveModelPin({ container: pin.container, path: pin.path, sha256: pin.sha256 }, s as PinnedModelStorage).catch((err: Error) => {
+      resolveModelPin({ container: pin.container, path: pin.path, sha256: pin.sha256 }, s as PinnedModelStorage, `config:${key}`).catch((err: Error) => {
         throw new pulumi.RunError(err.message);
       }),
     ),

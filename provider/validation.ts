@@ -53,6 +53,11 @@ export interface ModelBlobRef {
   sha256?: string;
   /** Evaluation of the model, trusted only through the manifest beside it that names this sha256. */
   metrics?: ModelMetrics;
+  /**
+   * The stack config key a pin came from (`config:<key>`), set by `pinnedModel` only: `promotion: "pinned"` takes no
+   * other model, so a model found by getLatestModelBlob (which carries a sha256 too) is not mistaken for a pin.
+   */
+  pinnedFrom?: string;
   /** Metrics the program declared that no manifest vouches for: shown in the diff, never used by a gate. */
   unverifiedMetrics?: ModelMetrics;
 }

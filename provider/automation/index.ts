@@ -3,7 +3,7 @@ export { updateModelPins, pullRequestBody, pullRequestTitle, MAX_BODY_CHARS } fr
 export type { PinChange, UpdateOptions, UpdateResult } from "./update";
 export { chooseModel, checkModelSource, runIdOf, MODEL_POLICIES } from "./policy";
 export type { ModelPolicy, ModelSource } from "./policy";
-export { scanSource, blobSha256 } from "./scan";
+export { scanSource } from "./scan";
 export { readPin, writePin, configKey } from "./pinFile";
 export { upsertPullRequest, findPullRequest } from "./forge";
 export type { ForgeOptions, PullRequest, PullRequestResult } from "./forge";

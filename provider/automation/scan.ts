@@ -2,28 +2,22 @@
  * The repository scan of the model-update automation (issue 17 item 2): every model under a source's prefix with
  * its identity, the chosen one's SHA-256, and the metrics the review and the gate policy read. Storage reads only.
  */
-import { createHash } from "crypto";
-import { BlobClient } from "@azure/storage-blob";
-import { BlobIdentity, ModelMetrics, StorageAccess, evaluationPathFor, listBlobs, parseEvaluationMetrics, readBlobText, signedBlobUrl } from "../clients/storage";
+import { BlobIdentity, ModelMetrics, StorageAccess, listBlobs } from "../clients/storage";
+import { provenanceOf, readModelManifest } from "../promotion/manifest";
+import { readModelIdentity } from "../promotion/modelIdentity";
 import { failure } from "../errors";
 import type { ModelPin } from "../pinnedModel";
 import { ModelSource, chooseModel } from "./policy";
 
 /**
- * SHA-256 (lowercase hex) of a blob's bytes, streamed. Issue 16 exports the provider's own; this one is the
- * automation's until then (same definition: the hash of the bytes as stored).
+ * Metrics the model's own manifest vouches for (issue 16): the gate policy trusts nothing else, as the binding's gate
+ * does. One HEAD and, once per blob version, one GET of the bytes to hash them, then one GET of the manifest.
  */
-export async function blobSha256(access: StorageAccess, container: string, path: string): Promise<string> {
-  const response = await new BlobClient(signedBlobUrl(access, container, path, 15)).download();
-  const hash = createHash("sha256");
-  for await (const chunk of response.readableStreamBody as AsyncIterable<Buffer>) hash.update(chunk);
-  return hash.digest("hex");
-}
-
 export async function modelMetrics(access: StorageAccess, b: Pick<BlobIdentity, "container" | "path">): Promise<ModelMetrics | undefined> {
-  const text = await readBlobText(access, b.container, evaluationPathFor(b.path));
-  const metrics = text ? parseEvaluationMetrics(text) : {};
-  return Object.keys(metrics).length > 0 ? metrics : undefined;
+  const identity = await readModelIdentity(access, b.container, b.path);
+  if (!identity) return undefined;
+  const trusted = provenanceOf(identity.sha256, await readModelManifest(access, b.container, b.path), `${b.container}/${b.path}`).metrics;
+  return trusted && Object.keys(trusted).length > 0 ? (trusted as ModelMetrics) : undefined;
 }
 
 export interface ScanResult {
@@ -46,7 +40,9 @@ export async function scanSource(access: StorageAccess, source: ModelSource, pin
     if (!chosen.model) return { source, reason: chosen.reason };
     const { container, path, lastModified } = chosen.model;
     const metrics = chosen.metrics ?? (await modelMetrics(access, chosen.model));
-    const sha256 = await blobSha256(access, container, path);
+    const identity = await readModelIdentity(access, container, path);
+    if (!identity) return { source, reason: `${container}/${path} was deleted while it was scanned` };
+    const sha256 = identity.sha256;
     return { source, wanted: { container, path, sha256, lastModified, ...(metrics ? { metrics } : {}) }, reason: chosen.reason };
   } catch (err) {
     throw failure("azureml-retrain-update", where, "scan models", err, "Check the storage account, blob endpoint and key", secrets);

@@ -27,14 +27,17 @@ export const DEFAULT_PROMOTION_POLICY: PromotionPolicy = "reviewed";
 export const PROMOTION_POLICIES: readonly PromotionPolicy[] = ["reviewed", "gated", "pinned"];
 export const PROMOTION_POLICIES_FIX = 'Use "reviewed" (hold a model no preview showed), "gated" (promote at apply when the gate passes) or "pinned" (only a model pinned in stack config)';
 
-/** Under `promotion: "pinned"`, a known model without a pin's sha256 is refused (once, whoever asks). */
+/**
+ * Under `promotion: "pinned"`, a known model that is not a pin from stack config (pinnedModel sets `pinnedFrom` and
+ * the pin's sha256) is refused (once, whoever asks).
+ */
 export function checkPinnedModel(out: InputFailure[], promotion: unknown, model: unknown): void {
   if (promotion !== "pinned" || !isKnown(model) || !model || typeof model !== "object") return;
-  const sha256 = (model as { sha256?: unknown }).sha256;
-  if (typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256)) return;
+  const { sha256, pinnedFrom } = model as { sha256?: unknown; pinnedFrom?: unknown };
+  if (typeof sha256 === "string" && /^[0-9a-f]{64}$/.test(sha256) && typeof pinnedFrom === "string" && pinnedFrom.startsWith("config:")) return;
   const failure = {
     property: "model.sha256",
-    reason: 'promotion "pinned" binds only a pinned model, and this model has no sha256 pin',
+    reason: 'promotion "pinned" binds only a model pinned in stack config, and this model is not one',
     fix: "Take the model from pinnedModel(config, key, storage): its pin { container, path, sha256 } in Pulumi.<stack>.yaml is what a pull request approves",
   };
   if (!out.some((o) => o.property === failure.property && o.reason === failure.reason)) out.push(failure);

@@ -13,8 +13,10 @@ afterEach(() => jest.restoreAllMocks());
 
 const toEngine = (v: unknown) => Struct.fromJavaScript(v as Record<string, never>);
 const model = { container: "models", path: "m/v2/model.ilearner", etag: "0x2", lastModified: "2026-01-01T00:00:00Z", size: 10, metrics: { auc: 0.9, accuracy: undefined } };
-// A minimum gate over a baseline whose evaluation is missing: the verdict's checks carry `old: undefined`.
-const verdict = evaluateGate({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }, undefined, { auc: 0.9 } as never);
+// A minimum gate over a baseline whose evaluation is missing. The gate now leaves `old` out (issue 16); the verdict
+// below puts back the `old: undefined` it once carried, the shape that made every such up fail after its write.
+const evaluated = evaluateGate({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }, undefined, { auc: 0.9 } as never);
+const verdict = { ...evaluated, checks: evaluated.checks.map((c) => ({ ...c, old: undefined })) };
 
 /** One output per lifecycle, each with undefined where its optional fields can be. */
 const SHAPES: Record<string, Record<string, unknown>> = {
@@ -27,6 +29,7 @@ const SHAPES: Record<string, Record<string, unknown>> = {
 };
 
 test("the bug's shape: a gate verdict over a baseline without metrics holds an undefined the engine refuses", () => {
+  expect(evaluated.checks[0]).not.toHaveProperty("old");
   expect(verdict.checks[0]).toHaveProperty("old", undefined);
   expect(() => toEngine({ gateVerdict: verdict })).toThrow("Unexpected struct type");
   expect(() => toEngine(plainValues({ gateVerdict: verdict }))).not.toThrow();

@@ -29,8 +29,10 @@ test("a newer model: one commit on the update branch changing only the pin; a se
   const put = async (p: string, text: string) => container.getBlockBlobClient(p).upload(text, Buffer.byteLength(text));
   await put("census/runs/1/model.ilearner", "model one");
   await put("census/runs/2/model.ilearner", "model two");
-  await put("census/runs/2/evaluation.csv", "True Positive,False Negative,False Positive,True Negative,Positive Label,Negative Label,Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Rows\n1,1,1,1,a,b,0.8,0.7,0.6,0.65,0.9,0.4,4\n");
   const sha = (text: string) => createHash("sha256").update(text).digest("hex");
+  // The run's manifest names the bytes it evaluated (issue 16): only through it do the metrics count.
+  await put("census/runs/2/model.ilearner.manifest.json", JSON.stringify({ version: 1, sha256: sha("model two"), metrics: { auc: 0.9, accuracy: 0.8, precision: 0.7, recall: 0.6, f1: 0.65 }, producedBy: "test run 2" }));
+  await put("census/runs/2/evaluation.csv", "True Positive,False Negative,False Positive,True Negative,Positive Label,Negative Label,Accuracy,Precision,Recall,F-Score,AUC,Average Log Loss,Rows\n1,1,1,1,a,b,0.8,0.7,0.6,0.65,0.9,0.4,4\n");
 
   repo = fs.mkdtempSync(path.join(os.tmpdir(), "update-"));
   git("init", "-q", "-b", "main");

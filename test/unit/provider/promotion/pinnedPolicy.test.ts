@@ -9,7 +9,9 @@ import { UNKNOWN } from "../../../../provider/validation";
 const WS = "0123456789abcdef0123456789abcdef";
 const SVC = "fedcba9876543210fedcba9876543210";
 const latest = { container: "models", path: "census/v2/model.ilearner", etag: "E2", lastModified: "2026-12-02T00:00:00Z", size: 10 };
-const pinned = { ...latest, sha256: "ab".repeat(32) };
+// getLatestModelBlob knows the bytes' sha256 too (issue 16): only pinnedModel's pinnedFrom makes a model a pin.
+const hashed = { ...latest, sha256: "ab".repeat(32) };
+const pinned = { ...hashed, pinnedFrom: "config:model" };
 const binding = (model: unknown, promotion = "pinned") => ({
   resourceName: "b",
   targetKind: "classic",
@@ -23,10 +25,11 @@ const binding = (model: unknown, promotion = "pinned") => ({
   model,
   promotion,
 });
-const refusal = expect.objectContaining({ property: "model.sha256", reason: 'promotion "pinned" binds only a pinned model, and this model has no sha256 pin' });
+const refusal = expect.objectContaining({ property: "model.sha256", reason: 'promotion "pinned" binds only a model pinned in stack config, and this model is not one' });
 
 test("a binding under pinned refuses the newest blob, takes the pin, and decides later while the model is unknown", () => {
   expect(checkTrainedModelBinding(binding(latest) as never).failures).toEqual([refusal]);
+  expect(checkTrainedModelBinding(binding(hashed) as never).failures).toEqual([refusal]);
   expect(checkTrainedModelBinding(binding(pinned) as never).failures).toEqual([]);
   expect(checkTrainedModelBinding(binding(UNKNOWN) as never).failures).toEqual([]);
   expect(checkTrainedModelBinding(binding(latest, "reviewed") as never).failures).toEqual([]);
