@@ -186,10 +186,12 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       failures.push(...declarationFailures(inputs.ownerStack, [{ target: bindingTargetKey(inputs), property, resource: `${TYPE} "${nameOf(inputs)}"` }]));
     }
     if (failures.length === 0) failures.push(...(await resolveModel(isNew ? undefined : olds, inputs)));
+    // A new binding's target (and its credentials) is checked before its model's bytes are read: it is the more basic
+    // problem, and the one a user fixes first.
+    if (failures.length === 0 && isNew && isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
     if (failures.length === 0) failures.push(...(await resolveContent(inputs, isNew ? undefined : olds.model)));
     if (failures.length === 0 && isNew) {
-      if (isKnown(targetOnly(inputs))) failures.push(...(await targetFor(inputs.targetKind).preflight(inputs)));
-      if (failures.length === 0 && isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
+      if (isKnown(storageOnly(inputs))) failures.push(...(await preflightModelBlob(inputs)).failures);
       if (failures.length === 0) failures.push(...(await claimFailures(inputs)));
       if (failures.length === 0) failures.push(...(await sampleSchemaFailures(inputs)));
       if (failures.length === 0 && inputs.gate && isKnown(targetOnly(inputs)) && isKnown(storageOnly(inputs)) && !isUnknown(inputs.endpointKey)) {

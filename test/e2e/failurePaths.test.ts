@@ -10,7 +10,7 @@ import { listAuditedTargets, listPromotions } from "../../provider/audit";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../../examples/local/manifestConfig";
 import { collectSteps, withStack } from "../support/pulumi";
-import { SAMPLE_ROW, UploadedModel, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { SAMPLE_ROW, UploadedModel, boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -35,26 +35,28 @@ async function withBoundStack(overrides: Record<string, string>, fn: (s: BoundSt
   });
 }
 
-test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
+test("a failed verification that cannot be rolled back: the update names what serves, state records it, and the next up binds the declared model", async () => {
   await withBoundStack({ samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) }, async ({ stack, prefix, container, v1, apiLocation, key }) => {
 
-    // v2 scores the sample wrong, and v1's blob is gone, so the service refuses the rollback's write.
+    // v2 scores the sample wrong, and v1's bytes are gone (its blob and the content-addressed copy the target was
+    // bound to), so there is nothing to roll back to and the written model keeps serving.
     const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
     await models().getBlockBlobClient(v1.path).delete();
+    await models().getBlockBlobClient(boundPath(container, v1.sha256).slice(container.length + 1)).delete();
     const failed = await stack.up().then(() => "", (err: Error) => err.message);
     expect(failed).toContain(`verification.samples[0] scored wrong`);
-    expect(failed).toContain(`Rolling back to ${container}/${v1.path} failed too`);
-    expect(failed).toContain(`The target serves ${container}/${flipped.path} (etag ${flipped.etag}) now`);
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${flipped.path}`);
+    expect(failed).toContain(`No earlier model is known to restore, so ${container}/${flipped.path} stays bound`);
+    expect(failed).toContain(`The target serves ${boundPath(container, flipped.sha256)} (etag `);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, flipped.sha256));
     // State says what serves, unverified, not the model it served before.
-    expect(await bindingOf(stack)).toMatchObject({ model: { path: flipped.path }, boundLocation: `${container}/${flipped.path}`, verifiedBy: "failed" });
+    expect(await bindingOf(stack)).toMatchObject({ model: { path: boundPath(container, flipped.sha256).slice(container.length + 1) }, boundLocation: boundPath(container, flipped.sha256), verifiedBy: "failed" });
 
     // The program declares the old model again (its bytes uploaded again): one write, and the target serves it.
     const again = await env.models.upload(prefix, "v1", 1);
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${again.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, again.sha256));
     expect(await bindingOf(stack)).toMatchObject({ model: { path: again.path }, verifiedBy: "model-headers+samples" });
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
@@ -63,10 +65,13 @@ test("a refused rollback write: the update names what serves, state records it, 
 });
 
 test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
-  // The bound model's evaluation is missing: the gate has no baseline.
-  const noEvaluation = (prefix: string) => models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete().then(() => undefined);
+  // The bound model's evaluation and the manifest that vouches for it are missing: the gate has no baseline.
+  const noEvaluation = async (prefix: string) => {
+    await models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete();
+    await models().getBlockBlobClient(`${prefix}v1/model.ilearner.manifest.json`).delete();
+  };
   await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
 
     // The gate comes with the next model (a gate at create would refuse v1: it has no metrics to meet a minimum).
     await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }) });
@@ -74,7 +79,7 @@ test("a gate over a bound model without metrics: one write, one audit line, stat
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
     const state = (await stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scoring-model"));
     expect(state.outputs.model.path).toBe(v2.path);
     // The verdict says the relative rule had no baseline; the minimum was checked on the new model alone.
@@ -119,7 +124,7 @@ test("verification rides out 429s on the probe within timeoutSeconds, honouring 
     expect(result).toEqual({ same: 2, update: 1 });
     expect(await scoringRequests()).toBeGreaterThanOrEqual(8);
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
   });
 });
 
@@ -133,7 +138,7 @@ test("pin previous after drift resolves from the binding's declared history, nev
     await env.models.patchEndpointOutOfBand(config.endpointName.value, key, stray.path);
     await stack.refresh();
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
 
     // Rolling back goes to v1, the model declared before v2.
     await stack.setConfig("pin", { value: JSON.stringify("previous") });
@@ -141,6 +146,6 @@ test("pin previous after drift resolves from the binding's declared history, nev
     await stack.preview({ onEvent: (e) => events.push(e) });
     expect((collectSteps(events).find((s) => s.name === "scoring-model")!.newInputs?.model as { path: string }).path).toBe(v1.path);
     await stack.up();
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
   });
 });

@@ -6,7 +6,7 @@
  *
  * Model lands → the automation pins it on a branch and opens the pull request with the review → a second run
  * changes nothing → review → the pinned blob is overwritten before the merge → the merge's up is refused
- * ("violates plan"), 0 writes → the automation re-pins the new bytes on the same branch and updates the same pull
+ * (the pin's check: other bytes than its sha256), 0 writes → the automation re-pins the new bytes on the same branch and updates the same pull
  * request → review → merge → exactly one write, and exactly the pinned bytes serve.
  */
 import { execFile } from "child_process";
@@ -175,13 +175,15 @@ test("model lands → update pull request → review + plan → a blob overwritt
       await git("checkout", "-q", "-B", branch, `origin/${branch}`);
       await resetEmulatorRequests(env.emulator.url);
       const proposed = await review();
-      expect(proposed.promotions[0]).toMatchObject({ current: { path: v1.path }, proposed: { path: v2.path, etag: v2.etag, sha256: await sha256Of(v2.path) }, write: "classic PATCH" });
+      const reviewedSha = await sha256Of(v2.path);
+      expect(proposed.promotions[0]).toMatchObject({ current: { path: v1.path }, proposed: { path: v2.path, etag: v2.etag, sha256: reviewedSha }, write: "classic PATCH" });
       await env.models.upload(`${folder}/`, "v2", 3);
       await git("checkout", "-q", "main");
       await git("merge", "-q", "--no-ff", "-m", `Merge ${branch}`, branch);
       const refused = await run("ci/promote.sh", [], ciEnv);
       expect(refused.code).not.toBe(0);
-      expect(refused.stdout + refused.stderr).toMatch(/violates plan/);
+      // The pin's check hashes the blob before the engine compares the plan: the overwritten bytes are refused there.
+      expect(refused.stdout + refused.stderr).toContain(`holds other bytes than the program declares: expected sha256 ${reviewedSha}`);
       expect(refused.stderr).toContain("promote: the update did not match the reviewed plan");
       expect(await emulatorWrites(env.emulator.url)).toEqual({});
       expect((await served()).location).toBe(boundPath(models, v1sha));

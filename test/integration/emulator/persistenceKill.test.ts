@@ -42,12 +42,14 @@ describe("a SIGKILL during a burst of writes", () => {
     let inFlightAtKill = -1;
     let killed = false;
 
-    // Every third write updates an endpoint created earlier (one writer per endpoint at a time); the others create one.
+    // Every third write updates an endpoint whose create was acknowledged (one writer per endpoint at a time); the
+    // others create one.
     let next = 0;
+    const busy = new Set<string>();
     const worker = async (): Promise<void> => {
       while (!killed) {
         const n = next++;
-        const created = [...written.keys()];
+        const created = [...written].filter(([k, w]) => w.acknowledged >= 0 && !busy.has(k)).map(([k]) => k);
         const update = n % 3 === 2 && created.length > 0 ? created[n % created.length] : undefined;
         const name = update ?? `kill${n}`;
         const w = written.get(name) ?? { sent: [], acknowledged: -1 };
@@ -55,6 +57,7 @@ describe("a SIGKILL during a burst of writes", () => {
         const description = `write ${n}`;
         const index = w.sent.push(description) - 1;
         inFlight++;
+        busy.add(name);
         try {
           const res = update
             ? await call("PATCH", `${base(classic.managementBaseUrl)}/${name}`, { token, body: { Description: description } })
@@ -71,6 +74,7 @@ describe("a SIGKILL during a burst of writes", () => {
           if (!killed) throw err;
         } finally {
           inFlight--;
+          busy.delete(name);
         }
       }
     };
