@@ -1,6 +1,6 @@
 /**
  * State never lies after a failure (issue 18), through the real engine: a refused rollback write leaves state naming
- * the model that really serves, and the next up converges; a gate over a bound model without metrics promotes
+ * the model that really serves, and the next up converges, for a binding and for a ModelRollout's wave; a gate over a bound model without metrics promotes
  * with one write and one audit line, and the next up has nothing to do; the verification probe rides out 429s;
  * `pin: "previous"` after drift resolves from what the binding declared.
  */
@@ -10,7 +10,7 @@ import { listAuditedTargets, listPromotions } from "../../provider/audit";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../../examples/local/manifestConfig";
 import { collectSteps, withStack } from "../support/pulumi";
-import { SAMPLE_ROW, UploadedModel, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { SAMPLE_ROW, UploadedModel, boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -35,26 +35,43 @@ async function withBoundStack(overrides: Record<string, string>, fn: (s: BoundSt
   });
 }
 
+/**
+ * Runs `up` so that the service refuses its rollback: once the promotion's write reached the service (its answer held
+ * back), `blob` — the content-addressed copy the target served before — is deleted. Returns the error message.
+ */
+async function upWithRollbackRefused(stack: Stack, blob: string): Promise<string> {
+  await setFaults({ management: { answerDelayMs: 3000 } });
+  await resetEmulatorRequests(env.emulator.url);
+  let finished = false;
+  const up = stack.up().finally(() => (finished = true));
+  try {
+    while (!finished && !(await emulatorWrites(env.emulator.url))["management PATCH"]) await new Promise((r) => setTimeout(r, 25));
+    await models().getBlockBlobClient(blob).delete();
+  } finally {
+    await setFaults({});
+  }
+  return up.then(() => "", (err: Error) => err.message);
+}
+
 test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
   await withBoundStack({ samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) }, async ({ stack, prefix, container, v1, apiLocation, key }) => {
 
-    // v2 scores the sample wrong, and v1's blob is gone, so the service refuses the rollback's write.
+    // v2 scores the sample wrong, and the copy of v1 is gone by the rollback, so the service refuses its write.
     const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
-    await models().getBlockBlobClient(v1.path).delete();
-    const failed = await stack.up().then(() => "", (err: Error) => err.message);
+    const failed = await upWithRollbackRefused(stack, boundPath(container, v1.sha256).slice(container.length + 1));
     expect(failed).toContain(`verification.samples[0] scored wrong`);
-    expect(failed).toContain(`Rolling back to ${container}/${v1.path} failed too`);
-    expect(failed).toContain(`The target serves ${container}/${flipped.path} (etag ${flipped.etag}) now`);
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${flipped.path}`);
+    expect(failed).toContain(`Rolling back to ${boundPath(container, v1.sha256)} failed too`);
+    expect(failed).toContain(`The target serves ${boundPath(container, flipped.sha256)} (etag `);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, flipped.sha256));
     // State says what serves, unverified, not the model it served before.
-    expect(await bindingOf(stack)).toMatchObject({ model: { path: flipped.path }, boundLocation: `${container}/${flipped.path}`, verifiedBy: "failed" });
+    expect(await bindingOf(stack)).toMatchObject({ model: { sha256: flipped.sha256 }, boundLocation: boundPath(container, flipped.sha256), verifiedBy: "failed" });
 
-    // The program declares the old model again (its bytes uploaded again): one write, and the target serves it.
+    // The program declares the old model again (uploaded again): one write, and the target serves it.
     const again = await env.models.upload(prefix, "v1", 1);
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${again.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, again.sha256));
     expect(await bindingOf(stack)).toMatchObject({ model: { path: again.path }, verifiedBy: "model-headers+samples" });
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
@@ -63,10 +80,15 @@ test("a refused rollback write: the update names what serves, state records it, 
 });
 
 test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
-  // The bound model's evaluation is missing: the gate has no baseline.
-  const noEvaluation = (prefix: string) => models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete().then(() => undefined);
+  // The bound model has no metrics (metrics are trusted only through its manifest, issue 16): the gate has no baseline.
+  const noEvaluation = async (prefix: string) => {
+    const manifest = models().getBlockBlobClient(`${prefix}v1/model.ilearner.manifest.json`);
+    const { metrics: _m, ...rest } = JSON.parse((await manifest.downloadToBuffer()).toString("utf8"));
+    await env.models.writeManifest(`${prefix}v1/model.ilearner`, { ...rest, metrics: {} });
+    await models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete();
+  };
   await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
 
     // The gate comes with the next model (a gate at create would refuse v1: it has no metrics to meet a minimum).
     await stack.setConfig("gate", { value: JSON.stringify({ minimum: { auc: 0.5 }, maxDrop: { accuracy: 0.01 } }) });
@@ -74,7 +96,7 @@ test("a gate over a bound model without metrics: one write, one audit line, stat
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
     const state = (await stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::scoring-model"));
     expect(state.outputs.model.path).toBe(v2.path);
     // The verdict says the relative rule had no baseline; the minimum was checked on the new model alone.
@@ -119,7 +141,7 @@ test("verification rides out 429s on the probe within timeoutSeconds, honouring 
     expect(result).toEqual({ same: 2, update: 1 });
     expect(await scoringRequests()).toBeGreaterThanOrEqual(8);
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
   });
 });
 
@@ -133,7 +155,7 @@ test("pin previous after drift resolves from the binding's declared history, nev
     await env.models.patchEndpointOutOfBand(config.endpointName.value, key, stray.path);
     await stack.refresh();
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v2.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v2.sha256));
 
     // Rolling back goes to v1, the model declared before v2.
     await stack.setConfig("pin", { value: JSON.stringify("previous") });
@@ -141,6 +163,44 @@ test("pin previous after drift resolves from the binding's declared history, nev
     await stack.preview({ onEvent: (e) => events.push(e) });
     expect((collectSteps(events).find((s) => s.name === "scoring-model")!.newInputs?.model as { path: string }).path).toBe(v1.path);
     await stack.up();
-    expect(await scoringModel(apiLocation, key)).toBe(`${container}/${v1.path}`);
+    expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
+  });
+});
+
+test("a wave whose rollback write is refused: the update names what serves, the wave's state records it, and the next up converges", async () => {
+  // Two endpoints through a ModelRollout: the canary, then one wave.
+  const config = promotionStackConfig(env.emulator.manifest, { endpointCount: "2", canary: "1", waveSize: "1", samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) });
+  const prefix = config.classicPrefix.value;
+  const container = env.emulator.manifest.containers.models;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await withStack(path.join(__dirname, "fixtures", "rollout"), config, async ({ stack }) => {
+    const created = await stack.up();
+    const keys: string[] = created.outputs.endpointKeys.value;
+    const apis: string[] = created.outputs.apiLocations.value;
+    const canary = () => scoringModel(apis[0], keys[0]);
+    const wave = async () => (await stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::census-canary")).outputs.bound as Array<{ model: { sha256?: string }; verifiedBy: string }>;
+
+    // v2 scores the sample wrong, and the copy of v1 is gone by the canary's rollback, so the service refuses its write.
+    const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
+    const failed = await upWithRollbackRefused(stack, boundPath(container, v1.sha256).slice(container.length + 1));
+    expect(failed).toContain("verification.samples[0] scored wrong");
+    expect(failed).toContain(`Rolling back to ${boundPath(container, v1.sha256)} failed too`);
+    expect(failed).toContain(`serves ${boundPath(container, flipped.sha256)}`);
+    expect(await canary()).toBe(boundPath(container, flipped.sha256));
+    // The wave's state says what serves, unverified; the later wave never started.
+    expect(await wave()).toMatchObject([{ model: { sha256: flipped.sha256 }, verifiedBy: "failed" }]);
+    expect(await scoringModel(apis[1], keys[1])).toBe(boundPath(container, v1.sha256));
+
+    // The program declares the old model again (uploaded again; training gives other bytes, so both targets move).
+    const again = await env.models.upload(prefix, "v1", 1);
+    await resetEmulatorRequests(env.emulator.url);
+    await stack.up();
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
+    expect(await canary()).toBe(boundPath(container, again.sha256));
+    expect(await scoringModel(apis[1], keys[1])).toBe(boundPath(container, again.sha256));
+    expect(await wave()).toMatchObject([{ model: { sha256: again.sha256 }, verifiedBy: "model-headers+samples" }]);
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.preview()).changeSummary).not.toHaveProperty("update");
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
 });
