@@ -182,6 +182,9 @@ async function writeWave(id: string, w: RolloutWaveInputs, pending: WaveTarget[]
     });
     const left = restored.filter((x): x is string => !!x);
     const served = await servedModels(w, pending).catch(() => undefined);
+    // A target the failure left on the new model is audited so, unverified: the audit says what serves (issue 18).
+    const stayed = pending.filter((t) => sameBytes(served?.get(targetKey(t)), w.model));
+    await eachTarget(w, stayed, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: "failed" }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))).catch(() => undefined));
     throw waveFailure(
       w,
       `${TYPE} "${waveName(w)}": ${failed.length} of ${pending.length} targets failed, so the wave stops and no later wave starts:\n` +

@@ -1,6 +1,7 @@
 /**
  * State never lies after a failure (issue 18), through the real engine: a refused rollback write leaves state naming
- * the model that really serves, and the next up converges, for a binding and for a ModelRollout's wave; a gate over a bound model without metrics promotes
+ * the model that really serves, and the next up converges, for a binding and for a ModelRollout's wave (whose audit
+ * names it too); a gate over a bound model without metrics promotes
  * with one write and one audit line, and the next up has nothing to do; the verification probe rides out 429s;
  * `pin: "previous"` after drift resolves from what the binding declared.
  */
@@ -190,6 +191,9 @@ test("a wave whose rollback write is refused: the update names what serves, the 
     // The wave's state says what serves, unverified; the later wave never started.
     expect(await wave()).toMatchObject([{ model: { sha256: flipped.sha256 }, verifiedBy: "failed" }]);
     expect(await scoringModel(apis[1], keys[1])).toBe(boundPath(container, v1.sha256));
+    // So does the canary's audit: its last line names the model left serving, unverified.
+    const audited = (await listAuditedTargets(access())).find((t) => t.target.includes(`/${config.endpointName.value}-0/`))!.target;
+    expect((await listPromotions(access(), audited, 1))[0]).toMatchObject({ to: { sha256: flipped.sha256 }, verifiedBy: "failed" });
 
     // The program declares the old model again (uploaded again; training gives other bytes, so both targets move).
     const again = await env.models.upload(prefix, "v1", 1);
