@@ -22,6 +22,7 @@ import { declarationFailures } from "../declarations";
 import { rolloutPlanFailures } from "./rolloutPlan";
 import { clearPromotion, markPromotion, recordInterrupted } from "../interrupted";
 import { recordPromotion } from "../audit";
+import { identityOf, waveFailure } from "./waveKeptWrites";
 
 export type { RolloutWaveInputs, RolloutWaveState, WaveBound, WaveTarget } from "./rolloutWaveTypes";
 
@@ -29,7 +30,6 @@ const TYPE = "RolloutWave";
 export const DEFAULT_WAVE_CONCURRENCY = 16;
 
 const waveName = (w: Partial<RolloutWaveInputs>) => `${w.resourceName ?? "wave"}${w.wave !== undefined && w.waveCount ? ` (wave ${w.wave + 1} of ${w.waveCount})` : ""}`;
-const identityOf = (m: ModelBlobRef | undefined) => (m ? withoutUndefined({ container: m.container, path: m.path, etag: m.etag, sha256: m.sha256 }) : undefined);
 
 /** The key a target is known by in the wave's state and the review: its coordinates. */
 export function targetKey(t: Partial<WaveTarget>): string {
@@ -130,7 +130,8 @@ function pendingTargets(olds: Partial<RolloutWaveState>, news: RolloutWaveInputs
   const bound = new Map((olds.bound ?? []).map((b) => [b.key, b]));
   return news.targets.filter((t) => {
     const b = bound.get(targetKey(t));
-    return !b || olds.heldModel !== undefined || !sameBytes(b.model, news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
+    // A target recorded as "failed" serves what its failed promotion left (waveKeptWrites.ts): bind it again.
+    return !b || b.verifiedBy === "failed" || olds.heldModel !== undefined || !sameBytes(b.model, news.model) || stableJson({ ...t }) !== stableJson(olds.targets?.find((o) => targetKey(o) === targetKey(t)));
   });
 }
 
@@ -138,7 +139,7 @@ function pendingTargets(olds: Partial<RolloutWaveState>, news: RolloutWaveInputs
  * Binds the pending targets, each verified (and rolled back alone when its verification fails). When any target
  * fails, the ones this wave moved are restored to their previous model, and the wave fails naming every failure.
  */
-async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[]): Promise<WaveBound[]> {
+async function bindWave(id: string, w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[]): Promise<WaveBound[]> {
   const pre = await preflightModelBlob(bindingInputs(w, pending[0]), "apply-time check of the model blob");
   if (pre.failures.length > 0) throw new Error(failuresText(w, pre.failures));
   const gate = gateOverBaselines(w, pending.map((t) => previous.get(targetKey(t))));
@@ -149,14 +150,14 @@ async function bindWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: M
   // Each target's promotion is marked until its audit line is written (interrupted.ts): a crash leaves the marks.
   await eachTarget(w, pending, (t) => markPromotion(bindingInputs(w, t), kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))));
   try {
-    return await writeWave(w, pending, previous, kept, gate.verdict, copy);
+    return await writeWave(id, w, pending, previous, kept, gate.verdict, copy);
   } finally {
     await eachTarget(w, pending, (t) => clearPromotion(bindingInputs(w, t)).catch(() => undefined));
   }
 }
 
 /** bindWave after its checks: the writes and verifications, the restores when one fails, the audit lines. */
-async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined, copy: ModelBlobRef): Promise<WaveBound[]> {
+async function writeWave(id: string, w: RolloutWaveInputs, pending: WaveTarget[], previous: Map<string, ModelBlobRef | undefined>, kept: WaveBound[], verdict: GateVerdict | undefined, copy: ModelBlobRef): Promise<WaveBound[]> {
   const results = await eachTarget(w, pending, async (t) => {
     const key = targetKey(t);
     const progress = { written: false };
@@ -173,16 +174,23 @@ async function writeWave(w: RolloutWaveInputs, pending: WaveTarget[], previous: 
     const restored = await eachTarget(w, moved, async (t) => {
       const before = previous.get(targetKey(t));
       if (!before?.etag) return `${targetKey(t)}: no earlier model known, left on the new model`;
-      await writeVerifyOrRollback({ ...bindingInputs(w, t, before), verification: { ...w.verification, sampleRow: undefined, samples: undefined } }, undefined, { written: false }).catch((e: Error) => {
-        throw new Error(`restoring ${targetKey(t)} to ${relativeOf(before)} failed: ${e.message}`);
-      });
-      return undefined;
+      // A refused restore is reported with the others, not thrown: the state must still record what serves.
+      return writeVerifyOrRollback({ ...bindingInputs(w, t, before), verification: { ...w.verification, sampleRow: undefined, samples: undefined } }, undefined, { written: false }).then(
+        () => undefined,
+        (e: Error) => `restoring ${targetKey(t)} to ${relativeOf(before)} failed: ${e.message}`,
+      );
     });
     const left = restored.filter((x): x is string => !!x);
-    throw new Error(
+    const served = await servedModels(w, pending).catch(() => undefined);
+    // A target the failure left on the new model is audited so, unverified: the audit says what serves (issue 18).
+    const stayed = pending.filter((t) => sameBytes(served?.get(targetKey(t)), w.model));
+    await eachTarget(w, stayed, (t) => recordPromotion(bindingInputs(w, t), { verifiedBy: "failed" }, kept.some((k) => k.key === targetKey(t)) ? "update" : "create", previous.get(targetKey(t))).catch(() => undefined));
+    throw waveFailure(
+      w,
       `${TYPE} "${waveName(w)}": ${failed.length} of ${pending.length} targets failed, so the wave stops and no later wave starts:\n` +
         failed.map((f) => `  ${f.key}: ${"message" in f ? f.message : ""}`).join("\n") +
         `\n${moved.length} target(s) this wave had moved to ${relativeOf(w.model)} were restored to their previous model${left.length ? `, except: ${left.join("; ")}` : ""}. Fix the failing targets or the model, then run up again.`,
+      { id, keys: w.targets.map(targetKey), pending: pending.map(targetKey), previous, kept, served },
     );
   }
   const boundAt = new Date().toISOString();
@@ -261,7 +269,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       const bound = inputs.targets.map((t) => withoutUndefined({ key: targetKey(t), model: identityOf(served.get(targetKey(t))) ?? { container: "", path: "", etag: "" }, verifiedBy: "held" }));
       return { id, outs: withoutUndefined({ ...inputs, bound }) as RolloutWaveState };
     }
-    const bound = await bindWave(inputs, inputs.targets, served, []);
+    const bound = await bindWave(id, inputs, inputs.targets, served, []);
     return { id, outs: withoutUndefined({ ...inputs, bound, gateVerdict: gateOverBaselines(inputs, [...served.values()]).verdict }) as RolloutWaveState };
   },
 
@@ -284,7 +292,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
     return { id, props: { ...state, bound }, inputs: inputs as RolloutWaveState };
   },
 
-  async update(_id, olds, news) {
+  async update(id, olds, news) {
     if (news.heldModel) return { outs: withoutUndefined({ ...news, bound: olds.bound ?? [], gateVerdict: olds.gateVerdict }) as RolloutWaveState };
     const pending = pendingTargets(olds, news);
     if (pending.length === 0) return { outs: withoutUndefined({ ...news, bound: olds.bound, gateVerdict: olds.gateVerdict }) as RolloutWaveState };
@@ -311,7 +319,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
         previous.set(key, await byLocation.get(location));
       }
     }
-    const bound = await bindWave(news, pending, previous, olds.bound ?? []);
+    const bound = await bindWave(id, news, pending, previous, olds.bound ?? []);
     await eachTarget(olds, (olds.targets ?? []).filter((t) => !news.targets.some((n) => targetKey(n) === targetKey(t))), (t) => releaseClaim(bindingInputs(olds, t)));
     return { outs: withoutUndefined({ ...news, bound, gateVerdict: gateOverBaselines(news, [...previous.values()]).verdict }) as RolloutWaveState };
   },

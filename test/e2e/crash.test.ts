@@ -4,7 +4,8 @@
  * (answerDelayMs), so the kill lands after writes took effect and before the engine recorded them. Then exactly
  * the commands of the README's "After a crash" section run, followed by the killed command, and the stack must
  * converge: the service holds exactly the declared endpoints, each PUT once, state matches, and a final destroy
- * leaves none of ours.
+ * leaves none of ours. The same for a ModelRollout killed mid-wave: afterwards every target's last audit line
+ * names the model it serves (issue 18).
  */
 import axios from "axios";
 import { ChildProcess, spawn } from "child_process";
@@ -12,10 +13,10 @@ import * as fs from "fs";
 import * as path from "path";
 import { pulumiBinDir } from "../../scripts/services/pulumiEnv";
 import { TestStack, storedState, withStack } from "../support/pulumi";
-import { emulatorWrites, resetEmulatorRequests, usePromotionEmulator } from "../support/promotion";
+import { boundPath as copyLocation, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 import { configFromManifest } from "../../examples/local/manifestConfig";
 import { uniqueName } from "../support/storage";
-import { listPromotions } from "../../provider/audit";
+import { listAuditedTargets, listPromotions } from "../../provider/audit";
 
 const project = path.join(__dirname, "fixtures", "crash");
 const env = usePromotionEmulator();
@@ -43,7 +44,7 @@ async function runLine(t: TestStack, line: string): Promise<void> {
     return;
   }
   await new Promise<void>((resolve, reject) => {
-    const sh = spawn("bash", ["-c", line], { cwd: project, env: { ...process.env, ...t.envVars }, stdio: ["ignore", "ignore", "pipe"] });
+    const sh = spawn("bash", ["-c", line], { cwd: t.stack.workspace.workDir, env: { ...process.env, ...t.envVars }, stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     sh.stderr.on("data", (d) => (err += d));
     sh.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${line} exited ${code}: ${err}`))));
@@ -90,7 +91,7 @@ interface CliRun {
 /** Runs the CLI in its own process group on the test's stack; `killWhen` SIGKILLs the whole group once it holds. */
 async function pulumi(t: TestStack, args: string[], killWhen?: () => Promise<boolean>): Promise<CliRun & { killed: boolean }> {
   const child: ChildProcess = spawn(path.join(pulumiBinDir(), "pulumi"), [...args, "--stack", t.stack.name, "--non-interactive"], {
-    cwd: project,
+    cwd: t.stack.workspace.workDir,
     env: { ...process.env, ...t.envVars },
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
@@ -255,5 +256,44 @@ test("a crash mid-create, mid-promotion and mid-destroy each converge with the R
     });
     expect(await serviceEndpoints(prefix)).toEqual([]);
     expect(await recorded(t)).toEqual({ endpoints: [], models: [], pending: 0 });
+  });
+});
+
+test("a crash mid-wave of a rollout converges with the README's commands: every target's last audit line names the model it serves", async () => {
+  // 5 endpoints: a canary of 1, then waves of 2, 2. The kill lands once wave 1's two writes reached the service.
+  const config = promotionStackConfig(env.emulator.manifest, { endpointCount: "5", canary: "1", waveSize: "2" });
+  const prefix = config.classicPrefix.value;
+  const models = env.emulator.manifest.containers.models;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await withStack(path.join(__dirname, "fixtures", "rollout"), config, async (t) => {
+    const created = await t.stack.up();
+    const keys: string[] = created.outputs.endpointKeys.value;
+    const apis: string[] = created.outputs.apiLocations.value;
+    const serving = () => Promise.all(apis.map((api, k) => scoringModel(api, keys[k])));
+    expect(await serving()).toEqual(Array(5).fill(copyLocation(models, v1.sha256)));
+
+    const v2 = await env.models.upload(prefix, "v2", 3);
+    const v2Copy = copyLocation(models, v2.sha256);
+    await resetEmulatorRequests(env.emulator.url);
+    await crashAndRecover(t, ["up"], () => writesSeen("management PATCH", 3), async () => {
+      await eventually(async () => (await serving()).filter((s) => s === v2Copy).length >= 3, "the canary and wave 1 serve v2");
+    });
+    expect(await serving()).toEqual(Array(5).fill(v2Copy));
+    // One PATCH per target: refresh took wave 1's writes as done, up made only wave 2's.
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 5 });
+    expect((await t.stack.preview()).changeSummary).toEqual({ same: 10 });
+
+    // Every target's last audit line names the bytes it serves; wave 1's were recorded by refresh, as interrupted.
+    const audited = await listAuditedTargets(storage());
+    const lastLines = await Promise.all(
+      apis.map(async (_api, k) => {
+        const target = audited.find((a) => a.target.includes(`/${config.endpointName.value}-${k}/`));
+        expect(target).toBeDefined();
+        return (await listPromotions(storage(), target!.target, 1))[0];
+      }),
+    );
+    expect(lastLines.map((r) => r?.to.sha256 && copyLocation(models, r.to.sha256))).toEqual(await serving());
+    expect(lastLines.map((r) => r.to.path)).toEqual(Array(5).fill(v2.path));
+    expect(lastLines.filter((r) => r.interrupted?.foundBy === "refresh").length).toBeGreaterThan(0);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * State never lies after a failure (issue 18), through the real engine: a refused rollback write leaves state naming
- * the model that really serves, and the next up converges; a gate over a bound model without metrics promotes
+ * the model that really serves, and the next up converges, for a binding and for a ModelRollout's wave (whose audit
+ * names it too); a gate over a bound model without metrics promotes
  * with one write and one audit line, and the next up has nothing to do; the verification probe rides out 429s;
  * `pin: "previous"` after drift resolves from what the binding declared.
  */
@@ -35,23 +36,38 @@ async function withBoundStack(overrides: Record<string, string>, fn: (s: BoundSt
   });
 }
 
-test("a failed verification that cannot be rolled back: the update names what serves, state records it, and the next up binds the declared model", async () => {
+/**
+ * Runs `up` so that the service refuses its rollback: once the promotion's write reached the service (its answer held
+ * back), `blob` — the content-addressed copy the target served before — is deleted. Returns the error message.
+ */
+async function upWithRollbackRefused(stack: Stack, blob: string): Promise<string> {
+  await setFaults({ management: { answerDelayMs: 3000 } });
+  await resetEmulatorRequests(env.emulator.url);
+  let finished = false;
+  const up = stack.up().finally(() => (finished = true));
+  try {
+    while (!finished && !(await emulatorWrites(env.emulator.url))["management PATCH"]) await new Promise((r) => setTimeout(r, 25));
+    await models().getBlockBlobClient(blob).delete();
+  } finally {
+    await setFaults({});
+  }
+  return up.then(() => "", (err: Error) => err.message);
+}
+
+test("a refused rollback write: the update names what serves, state records it, and the next up binds the declared model", async () => {
   await withBoundStack({ samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) }, async ({ stack, prefix, container, v1, apiLocation, key }) => {
 
-    // v2 scores the sample wrong, and v1's bytes are gone (its blob and the content-addressed copy the target was
-    // bound to), so there is nothing to roll back to and the written model keeps serving.
+    // v2 scores the sample wrong, and the copy of v1 is gone by the rollback, so the service refuses its write.
     const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
-    await models().getBlockBlobClient(v1.path).delete();
-    await models().getBlockBlobClient(boundPath(container, v1.sha256).slice(container.length + 1)).delete();
-    const failed = await stack.up().then(() => "", (err: Error) => err.message);
+    const failed = await upWithRollbackRefused(stack, boundPath(container, v1.sha256).slice(container.length + 1));
     expect(failed).toContain(`verification.samples[0] scored wrong`);
-    expect(failed).toContain(`No earlier model is known to restore, so ${container}/${flipped.path} stays bound`);
+    expect(failed).toContain(`Rolling back to ${boundPath(container, v1.sha256)} failed too`);
     expect(failed).toContain(`The target serves ${boundPath(container, flipped.sha256)} (etag `);
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, flipped.sha256));
     // State says what serves, unverified, not the model it served before.
-    expect(await bindingOf(stack)).toMatchObject({ model: { path: boundPath(container, flipped.sha256).slice(container.length + 1) }, boundLocation: boundPath(container, flipped.sha256), verifiedBy: "failed" });
+    expect(await bindingOf(stack)).toMatchObject({ model: { sha256: flipped.sha256 }, boundLocation: boundPath(container, flipped.sha256), verifiedBy: "failed" });
 
-    // The program declares the old model again (its bytes uploaded again): one write, and the target serves it.
+    // The program declares the old model again (uploaded again): one write, and the target serves it.
     const again = await env.models.upload(prefix, "v1", 1);
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.up()).summary.resourceChanges).toEqual({ same: 2, update: 1 });
@@ -65,10 +81,12 @@ test("a failed verification that cannot be rolled back: the update names what se
 });
 
 test("a gate over a bound model without metrics: one write, one audit line, state on the new model, then nothing to do", async () => {
-  // The bound model's evaluation and the manifest that vouches for it are missing: the gate has no baseline.
+  // The bound model has no metrics (metrics are trusted only through its manifest, issue 16): the gate has no baseline.
   const noEvaluation = async (prefix: string) => {
+    const manifest = models().getBlockBlobClient(`${prefix}v1/model.ilearner.manifest.json`);
+    const { metrics: _m, ...rest } = JSON.parse((await manifest.downloadToBuffer()).toString("utf8"));
+    await env.models.writeManifest(`${prefix}v1/model.ilearner`, { ...rest, metrics: {} });
     await models().getBlockBlobClient(`${prefix}v1/evaluation.csv`).delete();
-    await models().getBlockBlobClient(`${prefix}v1/model.ilearner.manifest.json`).delete();
   };
   await withBoundStack({}, async ({ stack, config, prefix, container, v1, apiLocation, key }) => {
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
@@ -147,5 +165,46 @@ test("pin previous after drift resolves from the binding's declared history, nev
     expect((collectSteps(events).find((s) => s.name === "scoring-model")!.newInputs?.model as { path: string }).path).toBe(v1.path);
     await stack.up();
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
+  });
+});
+
+test("a wave whose rollback write is refused: the update names what serves, the wave's state records it, and the next up converges", async () => {
+  // Two endpoints through a ModelRollout: the canary, then one wave.
+  const config = promotionStackConfig(env.emulator.manifest, { endpointCount: "2", canary: "1", waveSize: "1", samples: JSON.stringify([{ row: SAMPLE_ROW, expectLabel: ">50K" }]) });
+  const prefix = config.classicPrefix.value;
+  const container = env.emulator.manifest.containers.models;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await withStack(path.join(__dirname, "fixtures", "rollout"), config, async ({ stack }) => {
+    const created = await stack.up();
+    const keys: string[] = created.outputs.endpointKeys.value;
+    const apis: string[] = created.outputs.apiLocations.value;
+    const canary = () => scoringModel(apis[0], keys[0]);
+    const wave = async () => (await stack.exportStack()).deployment.resources.find((r: { urn: string }) => r.urn.endsWith("::census-canary")).outputs.bound as Array<{ model: { sha256?: string }; verifiedBy: string }>;
+
+    // v2 scores the sample wrong, and the copy of v1 is gone by the canary's rollback, so the service refuses its write.
+    const flipped = await env.models.upload(prefix, "v2", 1, "flipped");
+    const failed = await upWithRollbackRefused(stack, boundPath(container, v1.sha256).slice(container.length + 1));
+    expect(failed).toContain("verification.samples[0] scored wrong");
+    expect(failed).toContain(`Rolling back to ${boundPath(container, v1.sha256)} failed too`);
+    expect(failed).toContain(`serves ${boundPath(container, flipped.sha256)}`);
+    expect(await canary()).toBe(boundPath(container, flipped.sha256));
+    // The wave's state says what serves, unverified; the later wave never started.
+    expect(await wave()).toMatchObject([{ model: { sha256: flipped.sha256 }, verifiedBy: "failed" }]);
+    expect(await scoringModel(apis[1], keys[1])).toBe(boundPath(container, v1.sha256));
+    // So does the canary's audit: its last line names the model left serving, unverified.
+    const audited = (await listAuditedTargets(access())).find((t) => t.target.includes(`/${config.endpointName.value}-0/`))!.target;
+    expect((await listPromotions(access(), audited, 1))[0]).toMatchObject({ to: { sha256: flipped.sha256 }, verifiedBy: "failed" });
+
+    // The program declares the old model again (uploaded again; training gives other bytes, so both targets move).
+    const again = await env.models.upload(prefix, "v1", 1);
+    await resetEmulatorRequests(env.emulator.url);
+    await stack.up();
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
+    expect(await canary()).toBe(boundPath(container, again.sha256));
+    expect(await scoringModel(apis[1], keys[1])).toBe(boundPath(container, again.sha256));
+    expect(await wave()).toMatchObject([{ model: { sha256: again.sha256 }, verifiedBy: "model-headers+samples" }]);
+    await resetEmulatorRequests(env.emulator.url);
+    expect((await stack.preview()).changeSummary).not.toHaveProperty("update");
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
   });
 });
