@@ -28,6 +28,22 @@ export interface GetLatestModelBlobArgs {
 
 export type GetLatestModelBlobInputs = { [K in keyof GetLatestModelBlobArgs]: pulumi.Input<GetLatestModelBlobArgs[K]> };
 
+/** The storage settings a program passes (account, endpoint, key or delegation key), as an access and its secrets. */
+export interface ProgramStorage {
+  storageAccountName: string;
+  storageBlobEndpoint?: string;
+  storageAccountKey?: string;
+  storageUserDelegationKey?: UserDelegationKey;
+  http?: HttpSettings;
+}
+
+export function programStorageAccess(s: ProgramStorage): { access: StorageAccess; secrets: Array<string | undefined> } {
+  return {
+    access: { accountName: s.storageAccountName, blobEndpoint: s.storageBlobEndpoint, accountKey: s.storageAccountKey, userDelegationKey: s.storageUserDelegationKey, http: s.http },
+    secrets: [s.storageAccountKey, s.storageUserDelegationKey?.value],
+  };
+}
+
 /** Picks the newest `.ilearner` (last-modified, then path) from a listing. Pure. */
 export function pickLatestModel<T extends { path: string; lastModified: string }>(blobs: T[]): T | undefined {
   return blobs
@@ -51,15 +67,8 @@ export async function getLatestModelBlob(args: GetLatestModelBlobArgs): Promise<
   if (problems.length > 0) {
     throw new Error(toCheckFailures(problems).map((f) => `getLatestModelBlob: ${f.property}: ${f.reason}`).join("\n"));
   }
-  const access: StorageAccess = {
-    accountName: args.storageAccountName,
-    blobEndpoint: args.storageBlobEndpoint,
-    accountKey: args.storageAccountKey,
-    userDelegationKey: args.storageUserDelegationKey,
-    http: args.http,
-  };
+  const { access, secrets } = programStorageAccess(args);
   const where = `${args.container}/${args.prefix ?? ""}`;
-  const secrets = [args.storageAccountKey, args.storageUserDelegationKey?.value];
   let blobs;
   try {
     blobs = await listBlobs(access, args.container, args.prefix);

@@ -9,9 +9,9 @@
  * the evaluation.csv beside it, so the preview shows the pinned model's identity and metrics.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { StorageAccess, UserDelegationKey, getBlobIdentity } from "./clients/storage";
+import { getBlobIdentity } from "./clients/storage";
 import { failure } from "./errors";
-import type { HttpSettings } from "./transport";
+import { ProgramStorage, programStorageAccess } from "./latestModel";
 import { InputFailure, ModelBlobRef, checkContainer } from "./validation";
 
 /** A model pinned by content: where it is and the SHA-256 of its bytes. */
@@ -23,13 +23,7 @@ export interface ModelPin {
   sha256: string;
 }
 
-export interface PinnedModelStorage {
-  storageAccountName: string;
-  storageBlobEndpoint?: string;
-  storageAccountKey?: string;
-  storageUserDelegationKey?: UserDelegationKey;
-  http?: HttpSettings;
-}
+export type PinnedModelStorage = ProgramStorage;
 
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
@@ -52,15 +46,8 @@ export function checkModelPin(value: unknown, key: string): string[] {
  * which trusts only the manifest that names these bytes (issue 16) and puts them into the preview.
  */
 export async function resolveModelPin(pin: ModelPin, storage: PinnedModelStorage, pinnedFrom: string): Promise<ModelBlobRef> {
-  const access: StorageAccess = {
-    accountName: storage.storageAccountName,
-    blobEndpoint: storage.storageBlobEndpoint,
-    accountKey: storage.storageAccountKey,
-    userDelegationKey: storage.storageUserDelegationKey,
-    http: storage.http,
-  };
+  const { access, secrets } = programStorageAccess(storage);
   const where = `${pin.container}/${pin.path}`;
-  const secrets = [storage.storageAccountKey, storage.storageUserDelegationKey?.value];
   let blob;
   try {
     blob = await getBlobIdentity(access, pin.container, pin.path);

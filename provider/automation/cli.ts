@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { commandArgs } from "../cli/commandArgs";
 import { parse as parseYaml } from "yaml";
 import { renderMarkdown } from "../review/render";
 import { reviewStack } from "../review/run";
@@ -62,17 +63,11 @@ export function updateOptions(file: UpdateFile, repoDir: string, env: NodeJS.Pro
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({ args: process.argv.slice(2), options: { config: { type: "string" }, cwd: { type: "string" }, "skip-review": { type: "boolean" }, help: { type: "boolean", short: "h" } } }).values;
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 64;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandArgs(
+    () => parseArgs({ args: process.argv.slice(2), options: { config: { type: "string" }, cwd: { type: "string" }, "skip-review": { type: "boolean" }, help: { type: "boolean", short: "h" } } }).values,
+    USAGE,
+  );
+  if (typeof args === "number") return args;
   if (!args.config) {
     console.error(`--config is required\n${USAGE}`);
     return 64;

@@ -13,6 +13,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
+import { commandArgs } from "../cli/commandArgs";
 import { renderMarkdown } from "./render";
 import { reviewStack } from "./run";
 
@@ -35,17 +36,8 @@ function parse(argv: string[]): Record<string, string | boolean | undefined> {
 }
 
 async function main(): Promise<number> {
-  let args: Record<string, string | boolean | undefined>;
-  try {
-    args = parse(process.argv.slice(2));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 64;
-  }
-  if (args.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = commandArgs(() => parse(process.argv.slice(2)), USAGE);
+  if (typeof args === "number") return args;
   const stackName = (args.stack as string | undefined) ?? process.env.PULUMI_STACK;
   if (!stackName) {
     console.error(`--stack is required (or set PULUMI_STACK)\n${USAGE}`);
