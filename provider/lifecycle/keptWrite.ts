@@ -5,10 +5,12 @@
  * the next `up` sees a change and binds the declared model again, instead of trusting a state that says the old
  * model serves. The error names what serves.
  */
+import { AuditedModel, recordPromotion } from "../audit";
 import { initFailure } from "../errors";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import type { ModelBlobRef } from "../validation";
 import { servedModel } from "./bindingApply";
+import { copyPathFor } from "../promotion/immutableCopy";
 
 /** What serves after a kept write: read back; when the read fails too, the model the write bound. */
 export async function servedAfterKeptWrite(i: TrainedModelBindingInputs): Promise<ModelBlobRef> {
@@ -24,11 +26,24 @@ export async function keptWriteFailure(
   err: unknown,
   id: string,
   toState: (served: ModelBlobRef) => object,
+  audit?: { operation: "create" | "update"; from: AuditedModel | undefined },
 ): Promise<Error> {
   const served = await servedAfterKeptWrite(i);
+  if (audit) await auditKeptWrite(i, served, audit.operation, audit.from);
   const cause = err instanceof Error ? err.message : String(err);
   const message =
     `${cause.replace(/\s*$/, "")} The target serves ${relativeOf(served)}${served.etag ? ` (etag ${served.etag})` : ""} now; ` +
     `the binding's state records that, unverified, so the next up binds the declared model again.`;
   return initFailure(new Error(message), id, toState(served));
+}
+
+/**
+ * The audit line of a kept write: the declared model when the target serves its bytes (its copy), else what the
+ * target reports. Best effort: the failure the user sees matters more than the line, and it names what serves.
+ */
+async function auditKeptWrite(i: TrainedModelBindingInputs, served: ModelBlobRef, operation: "create" | "update", from: AuditedModel | undefined): Promise<void> {
+  const servedLocation = relativeOf(served);
+  const declaredServes = servedLocation === relativeOf(i.model) || (!!i.model.sha256 && servedLocation === relativeOf({ container: i.model.container, path: copyPathFor(i.model.sha256) }));
+  const to = declaredServes ? i.model : served;
+  await recordPromotion({ ...i, model: to }, { verifiedBy: "failed", boundLocation: servedLocation }, operation, from).catch(() => undefined);
 }

@@ -252,7 +252,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
         throw err;
       }
       // The service kept the write: record the resource, and what it serves, so the engine neither leaks nor forgets it.
-      throw await keptWriteFailure(inputs, err, id, (served) => toState(inputs, { model: served, boundLocation: relativeOf(served), boundAt: new Date().toISOString(), verifiedBy: "failed" }));
+      throw await keptWriteFailure(inputs, err, id, (served) => toState(inputs, { model: served, boundLocation: relativeOf(served), boundAt: new Date().toISOString(), verifiedBy: "failed" }), { operation: "create", from: served });
     }
   },
 
@@ -292,7 +292,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
       const done = await promote(news, previous, progress).catch(async (err: unknown) => {
         if (!progress.written) throw err;
         // A write the service kept (rollback refused, or nothing to roll back to): state records what serves.
-        throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }));
+        throw await keptWriteFailure(news, err, id, (served) => toState(news, { ...kept, model: served, boundLocation: relativeOf(served), verifiedBy: "failed" }), { operation: "update", from: { ...olds.model, boundLocation: olds.boundLocation } });
       });
       // The audit names models as the program declared them, with where each was bound.
       await recordPromotion(news, done, "update", { ...olds.model, boundLocation: olds.boundLocation });

@@ -8,6 +8,8 @@
 import * as path from "path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { listAuditedTargets, listPromotions } from "../../provider/audit";
+import { bindingTargetKey } from "../../provider/ownership";
+import type { TrainedModelBindingInputs } from "../../provider/targets/target";
 import { EngineEvent, Stack } from "@pulumi/pulumi/automation";
 import type { StackConfig } from "../../examples/local/manifestConfig";
 import { collectSteps, withStack } from "../support/pulumi";
@@ -66,6 +68,9 @@ test("a refused rollback write: the update names what serves, state records it, 
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, flipped.sha256));
     // State says what serves, unverified, not the model it served before.
     expect(await bindingOf(stack)).toMatchObject({ model: { sha256: flipped.sha256 }, boundLocation: boundPath(container, flipped.sha256), verifiedBy: "failed" });
+    // So does the audit: its last line names the model left serving, unverified (before: v1, verified).
+    const target = bindingTargetKey((await bindingOf(stack)) as unknown as Partial<TrainedModelBindingInputs>)!;
+    expect((await listPromotions(access(), target, 2)).map((r) => [r.to.sha256, r.verifiedBy])).toEqual([[flipped.sha256, "failed"], [v1.sha256, expect.any(String)]]);
 
     // The program declares the old model again (uploaded again): one write, and the target serves it.
     const again = await env.models.upload(prefix, "v1", 1);
@@ -74,6 +79,7 @@ test("a refused rollback write: the update names what serves, state records it, 
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, again.sha256));
     expect(await bindingOf(stack)).toMatchObject({ model: { path: again.path }, verifiedBy: "model-headers+samples" });
+    expect((await listPromotions(access(), target, 1))[0]).toMatchObject({ to: { sha256: again.sha256 }, verifiedBy: "model-headers+samples" });
     await resetEmulatorRequests(env.emulator.url);
     expect((await stack.preview()).changeSummary).toEqual({ same: 3 });
     expect(await emulatorWrites(env.emulator.url)).toEqual({});
