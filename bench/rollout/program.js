@@ -37,6 +37,8 @@ if (c.require("kind") === "noop") {
     trainedModelName: c.require("trainedModelName"),
     model: getLatestModelBlobOutput({ ...storage, container: c.require("modelContainer"), prefix: c.require("modelPrefix") }),
     workspaceToken: c.requireSecret("workspaceToken"),
+    // The bench times promotion by up alone; "reviewed" would hold what no preview showed (issue 17).
+    promotion: "gated",
     gate: { minimum: { auc: 0.6 }, maxDrop: { accuracy: 0.2 } },
     verification: { sampleRow, timeoutSeconds: 60, intervalSeconds: 0.5 },
     concurrency: c.getNumber("concurrency") || 16,

@@ -11,6 +11,7 @@ import { checkTrainedModelBinding, modelIdentity } from "./trainedModelBinding";
 import { gateOf, immutableModel, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
 import { copyPathFor, sameBytes } from "../promotion/immutableCopy";
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
+import { unpreviewedReason, wasPreviewed } from "../promotion/previewLedger";
 import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf, storageOf } from "../targets/target";
@@ -205,12 +206,22 @@ async function writeWave(id: string, w: RolloutWaveInputs, pending: WaveTarget[]
   });
 }
 
-/** Under `promotion: "reviewed"` a model trained in this up is held: the wave keeps `current` and records it. */
-function holdIfUnreviewed(w: RolloutWaveInputs, current: ModelBlobRef | undefined): void {
-  if ((w.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || !isKnown(w.model) || !wasTrainedInThisDeployment(w.model) || !current) return;
+/**
+ * Under `promotion: "reviewed"` a model no preview showed (trained in this up, or with no preview marker of this
+ * wave: promotion/previewLedger.ts) is held: the wave keeps `current` and records it. `declared`: the wave's model
+ * before (the same bytes are no promotion).
+ */
+async function holdIfUnreviewed(w: RolloutWaveInputs, current: ModelBlobRef | undefined, declared?: ModelBlobRef): Promise<void> {
+  if ((w.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || !isKnown(w.model) || !current || w.model.pinnedFrom) return;
   if (sameBytes(current, w.model)) return;
+  const trained = wasTrainedInThisDeployment(w.model);
+  if (!trained && (sameBytes(declared, w.model) || typeof w.ownerStack !== "string")) return;
+  const storage = storageOf(bindingInputs(w, w.targets[0]));
+  if (!trained && (await wasPreviewed(storage, w.ownerStack!, w.resourceName ?? "", w.model).catch(() => false))) return;
   w.heldModel = w.model;
-  w.heldReason = `${relativeOf(w.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(current)} serving. Run preview to review it, then up`;
+  w.heldReason = trained
+    ? `${relativeOf(w.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(current)} serving. Run preview to review it, then up`
+    : unpreviewedReason(relativeOf(w.model), relativeOf(current));
   w.model = current;
 }
 
@@ -242,12 +253,12 @@ const lifecycle: pulumi.dynamic.ResourceProvider<RolloutWaveInputs, RolloutWaveS
       if (failures.length === 0) (await eachTarget(inputs, inputs.targets, (t) => claimFailures(bindingInputs(inputs, t)))).forEach((fs, k) => failures.push(...fs.map((f) => ({ ...f, property: `targets[${k}].${f.property}` }))));
       if (failures.length === 0) {
         const served = await servedModels(inputs, inputs.targets);
-        holdIfUnreviewed(inputs, served.get(targetKey(inputs.targets[0])));
+        await holdIfUnreviewed(inputs, served.get(targetKey(inputs.targets[0])));
         const gate = gateOverBaselines(inputs, [...served.values()]);
         if (gate.refusal && !inputs.heldModel) failures.push({ property: "gate", reason: gate.refusal, fix: "Nothing was written" });
       }
     } else {
-      holdIfUnreviewed(inputs, (olds as RolloutWaveInputs).model);
+      await holdIfUnreviewed(inputs, (olds as RolloutWaveInputs).model, (olds as RolloutWaveInputs).model);
     }
     return { inputs, failures: toCheckFailures(failures) };
   },

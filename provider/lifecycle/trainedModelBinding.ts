@@ -14,7 +14,7 @@ import { resolveModelContent } from "../promotion/provenance";
 import { copyPathFor, isContentAddressed, sameBytes } from "../promotion/immutableCopy";
 import { splitRelativeLocation } from "../clients/storage";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
-import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
+import { PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel } from "../promotion/freshModels";
 import { HistoryEntry, checkPinArgs, pushHistory } from "../promotion/history";
 import { checkSamples } from "../promotion/samples";
 import { sampleSchemaFailures } from "../promotion/sampleSchema";
@@ -25,6 +25,8 @@ import { acquireClaim, bindingTargetKey, claimFailures, releaseClaim } from "../
 import { declarationFailures } from "../declarations";
 import { recordPromotion } from "../audit";
 import { keptWriteFailure } from "./keptWrite";
+import { holdIfUnreviewed } from "./bindingHold";
+import { storageOnly, targetOnly } from "./bindingKnown";
 import { markedPromotion, recordInterrupted } from "../interrupted";
 import {
   checkDelegationKey,
@@ -314,27 +316,6 @@ function boundTo(location: string | undefined, model: ModelBlobRef): boolean {
   return location === relativeOf(model) || (!!model.sha256 && location === relativeOf({ container: model.container, path: copyPathFor(model.sha256) }));
 }
 
-/** Under `promotion: "reviewed"`, a model trained in this same deployment was in no preview: it is held. */
-function mustHold(i: TrainedModelBindingInputs): boolean {
-  return (i.promotion ?? DEFAULT_PROMOTION_POLICY) === "reviewed" && i.pin === undefined && isKnown(i.model) && wasTrainedInThisDeployment(i.model);
-}
-
-/**
- * Holds a reviewed promotion at check, in the up whose run trained the model: the inputs keep the model served now
- * (so the stored inputs, which the next preview's diff display starts from, show it old → new) and record the held
- * model and why. Create and update then write nothing.
- */
-async function holdIfUnreviewed(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<void> {
-  if (!mustHold(i) || !isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
-  let served = await servedModel(i).catch(() => undefined);
-  if (!served || sameBytes(served, i.model)) return;
-  // The target serves the copy of the model state records: keep naming it by the blob the program declared.
-  if (recorded && sameBytes(served, recorded)) served = recorded;
-  i.heldModel = i.model;
-  i.heldReason = `${relativeOf(i.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(served)} serving. Run preview to review it, then up (or set promotion: "gated")`;
-  i.model = served;
-}
-
 /** History for a binding recorded before history existed: its bound model is the first entry. */
 function seedHistory(olds: TrainedModelBindingState): HistoryEntry[] | undefined {
   if (olds.history || !olds.model?.etag || olds.verifiedBy === "held") return olds.history;
@@ -406,17 +387,6 @@ async function resolveContent(i: TrainedModelBindingInputs, recorded: ModelBlobR
 
 /** What the stub forwards to: the lifecycle with the current stack config's credentials applied. */
 export const provider = withCredentials(lifecycle);
-
-/** What a target preflight needs known; a classic endpoint still being created is read with the workspace token. */
-function targetOnly(i: TrainedModelBindingInputs): unknown {
-  if (i.targetKind === "arm") return [i.armBaseUrl, i.subscriptionId, i.resourceGroup, i.webServiceName, i.armToken, i.trainedModelName];
-  const credential = isUnknown(i.endpointKey) ? i.workspaceToken : [i.endpointKey, i.workspaceToken];
-  return [i.managementBaseUrl, i.workspaceId, i.webServiceId, i.endpointName, credential, i.trainedModelName];
-}
-
-function storageOnly(i: TrainedModelBindingInputs): unknown {
-  return [i.storageAccountName, i.storageBlobEndpoint, i.storageAccountKey, i.storageUserDelegationKey, i.model];
-}
 
 function inputsOf(s: TrainedModelBindingState): TrainedModelBindingInputs {
   const { boundLocation: _b, boundAt: _a, verifiedBy: _v, history: _h, gateVerdict: _g, ...inputs } = s;

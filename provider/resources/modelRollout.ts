@@ -14,6 +14,7 @@ import type { WaveBound, WaveTarget } from "../lifecycle/rolloutWaveTypes";
 import type { ArmWebServiceTarget, ClassicEndpointTarget, ModelStorageArgs } from "./trainedModelBinding";
 import type { ScoringEndpoint } from "./scoringEndpoint";
 import { warnWhileHeld } from "./heldWarning";
+import { PREVIEWED_INPUT, previewMarker } from "./previewMarker";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 import { RolloutPlan, safePlanValues } from "../lifecycle/rolloutPlan";
@@ -100,6 +101,8 @@ export class RolloutWave extends pulumi.dynamic.Resource {
         http: args.http,
         // The stack that claims every target (provider/ownership.ts) and is named in the audit.
         ownerStack: stackIdentity(),
+        // Resolves once a preview recorded that it showed this model ("reviewed": promotion/previewLedger.ts).
+        [PREVIEWED_INPUT]: previewMarker(name, stackIdentity(), args),
         actor: args.actor,
         bound: undefined,
         heldModel: undefined,

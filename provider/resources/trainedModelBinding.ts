@@ -11,6 +11,7 @@ import type { HistoryEntry, PinArgs } from "../promotion/history";
 import type { PromotionPolicy } from "../promotion/freshModels";
 import type { ScoringEndpoint } from "./scoringEndpoint";
 import { warnWhileHeld } from "./heldWarning";
+import { PREVIEWED_INPUT, previewMarker } from "./previewMarker";
 import { stackIdentity } from "./stackIdentity";
 import { stubProvider } from "./stub";
 import { refuseImport } from "./noImport";
@@ -208,6 +209,8 @@ export class TrainedModelBinding extends pulumi.dynamic.Resource {
         pin: args.pin,
         // The stack that claims the target (provider/ownership.ts) and is named in the audit.
         ownerStack: stackIdentity(),
+        // Resolves once a preview recorded that it showed this model ("reviewed": promotion/previewLedger.ts).
+        [PREVIEWED_INPUT]: previewMarker(name, stackIdentity(), { ...args, model }),
         actor: args.actor,
         boundLocation: undefined,
         boundAt: undefined,

@@ -57,6 +57,8 @@ test("a stack outside the repository: up, promotion of a new model with one writ
   const config = { ...configFromManifest(emulator.manifest, "unused.csv"), endpointName: { value: uniqueName("ep") }, classicPrefix: { value: prefix } };
   const container = emulator.manifest.containers.models;
   await withStack(project.dir, config, async ({ stack }) => {
+    // Reviewed (the default): what a preview showed is what up may bind (the marker comes from the installed package).
+    await stack.preview();
     const created = await stack.up();
     expect(created.summary.resourceChanges).toEqual({ create: 3 });
     const apiLocation: string = created.outputs.apiLocation.value;
@@ -64,6 +66,7 @@ test("a stack outside the repository: up, promotion of a new model with one writ
     expect(await scoringModel(apiLocation, key)).toBe(boundPath(container, v1.sha256));
 
     const v2 = await models.upload(prefix, "v2", 2);
+    await stack.preview();
     await resetEmulatorRequests(emulator.url);
     const promoted = await stack.up();
     expect(promoted.summary.resourceChanges).toEqual({ same: 2, update: 1 });
