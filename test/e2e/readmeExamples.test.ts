@@ -58,6 +58,8 @@ test.each(examples.map((e) => [`${e.file}:${e.line}`, e] as const))("the example
     fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "readme-example", private: true, main: "index.ts" }));
     fs.writeFileSync(path.join(dir, "index.ts"), example.code);
     await withStack(dir, config, async ({ stack }) => {
+      // As a user runs them: preview (what "reviewed", the default, promotes), then up.
+      await stack.preview();
       await stack.up();
       const resources = (await stack.exportStack()).deployment.resources as Array<{ type: string; outputs?: Record<string, any> }>;
       const endpoints = resources.filter((r) => r.type === "pulumi-nodejs:dynamic/azureml:ScoringEndpoint");
