@@ -2,7 +2,7 @@
  * Review mode (issue 17 item 5). The engine stops a preview at the first step that fails, and `pulumi preview`
  * has no `--continue-on-error` (3.276: only up and destroy, and even there not for check failures), so a preview
  * with three refused targets reported one. The review command (provider/review/run.ts) therefore names a file in
- * AZUREML_RETRAIN_REVIEW_LOG; a provider process that sees it records each gate refusal of check or diff there
+ * AZUREML_RETRAIN_REVIEW_LOG; a provider process that sees it records each refusal (gate or integrity) of check or diff there
  * as one JSON line and lets the step go on as a change, so the preview reaches every resource and the review
  * reports every refusal once.
  *
@@ -12,8 +12,23 @@
 import * as fs from "fs";
 
 export const REVIEW_LOG_ENV = "AZUREML_RETRAIN_REVIEW_LOG";
-/** Text every refusal message carries (promotion/gate.ts `gateRefusal`). */
-export const REFUSAL_MARKERS: readonly string[] = ["gate refused the promotion"];
+/** Text a gate refusal carries (promotion/gate.ts `gateRefusal`). */
+export const GATE_REFUSAL_MARKER = "gate refused the promotion";
+/**
+ * Texts an integrity refusal carries (issue 16: the blob no longer holds the bytes the program or the pin declares).
+ * Like a gate refusal, it is a property of one target's model, so the review goes on past it and lists it.
+ */
+export const INTEGRITY_REFUSAL_MARKERS: readonly string[] = [
+  "holds other bytes than the program declares",
+  "changed since it was resolved",
+  "is not the model the diff showed",
+  "holds other bytes: expected sha256",
+];
+export const REFUSAL_MARKERS: readonly string[] = [GATE_REFUSAL_MARKER, ...INTEGRITY_REFUSAL_MARKERS];
+
+export function isIntegrityRefusal(text: string): boolean {
+  return INTEGRITY_REFUSAL_MARKERS.some((m) => text.includes(m));
+}
 
 export interface RecordedRefusal {
   /** The resource's name (its `resourceName` input). */

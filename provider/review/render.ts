@@ -4,6 +4,7 @@
  * open only while it is short. Targets that make the same change (same model old → new, same verdict, same write)
  * share one table row, and their names are listed once below it, so 1,000 targets stay far under 100 KB (issue 17).
  */
+import { isIntegrityRefusal } from "../lifecycle/reviewMode";
 import { METRICS } from "./rows";
 import type { DatasetVersion, MetricChange, ModelVersion, PromotionRow } from "./rows";
 import type { Review } from "./review";
@@ -76,7 +77,11 @@ function targetList(rows: PromotionRow[]): string[] {
 
 function refusalsTop(refused: PromotionRow[], out: string[]): void {
   if (refused.length === 0) return;
-  out.push(`⛔ The gate refused ${refused.length === 1 ? "1 promotion" : `${refused.length} promotions`}: \`pulumi up\` fails until each is fixed or overridden (\`gate.override\`).`, "");
+  const promotions = (n: number) => (n === 1 ? "1 promotion" : `${n} promotions`);
+  const integrity = refused.filter((p) => isIntegrityRefusal(p.gate.diagnostic ?? p.gate.summary)).length;
+  if (refused.length > integrity) out.push(`⛔ The gate refused ${promotions(refused.length - integrity)}: \`pulumi up\` fails until each is fixed or overridden (\`gate.override\`).`, "");
+  // Issue 16: the blob no longer holds the declared bytes; no override applies, only a new review of the current bytes.
+  if (integrity > 0) out.push(`⛔ ${promotions(integrity)} refused because the model blob does not hold the bytes declared: \`pulumi up\` writes nothing for them; re-pin or preview again to review the current bytes.`, "");
   const groups = groupRows(refused);
   for (const g of groups.slice(0, TOP_REFUSALS)) out.push(`- ${g.length === 1 ? `\`${g[0].resource}\`` : `${g.length} targets of ${[...new Set(g.map((p) => `\`${p.resource}\``))].join(", ")}`}: ${cell(g[0].gate.summary)}`);
   if (groups.length > TOP_REFUSALS) out.push(`- … and ${groups.length - TOP_REFUSALS} more refusals in the table below`);

@@ -4,6 +4,7 @@
  */
 import type { EngineEvent } from "@pulumi/pulumi/automation";
 import type { RecordedRefusal } from "../lifecycle/reviewMode";
+import { isIntegrityRefusal } from "../lifecycle/reviewMode";
 import {
   GATE_REFUSAL,
   ModelVersion,
@@ -24,7 +25,7 @@ export interface Review {
   preview: "succeeded" | "failed";
   summary: string;
   /** `promotions` counts what up will promote: refused and held rows are counted apart. */
-  counts: { promotions: number; refused: number; held: number; trainings: number; other: number; overridden?: number };
+  counts: { promotions: number; refused: number; held: number; trainings: number; other: number; overridden?: number; refusedIntegrity?: number };
   promotions: PromotionRow[];
   trainings: TrainingRow[];
   other: OtherChange[];
@@ -55,6 +56,8 @@ export function plainText(s: string, oneLine = true): string {
 
 /** `gate refused the promotion of models/x/model.ilearner: …` up to the end of that line. */
 const REFUSAL_LINE = /gate refused the promotion(?: of (\S+?))?:[^\n]*/;
+/** The blob an integrity refusal names: `model blob models/x/model.ilearner holds other bytes …`. */
+const MODEL_BLOB = /model blob (\S+) /;
 
 function plural(n: number, one: string, many = `${one}s`): string {
   return `${n} ${n === 1 ? one : many}`;
@@ -64,7 +67,9 @@ export function summaryLine(c: Review["counts"]): string {
   const held = c.held > 0 ? `, ${c.held} held for review` : "";
   // An override promotes past a failed rule: counted apart, so "0 refused" never hides it (issue 16).
   const overridden = c.overridden ? ` (${c.overridden} by override)` : "";
-  return `${plural(c.promotions, "promotion")}${overridden}, ${c.refused} refused by gate${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
+  // Integrity refusals (the bytes are not the ones declared) are counted apart from the gate's (issue 17).
+  const integrity = c.refusedIntegrity ? `, ${c.refusedIntegrity} refused: model bytes not as declared` : "";
+  return `${plural(c.promotions, "promotion")}${overridden}, ${c.refused - (c.refusedIntegrity ?? 0)} refused by gate${integrity}${held}, ${plural(c.trainings, "training")}, ${plural(c.other, "other change")}`;
 }
 
 function refusedGate(diagnostic: string): PromotionRow["gate"] {
@@ -75,7 +80,7 @@ function refusedGate(diagnostic: string): PromotionRow["gate"] {
 /** A refused resource that has no step in the events (the preview stopped at it): one row, from state. */
 function refusedRow(urn: string, diagnostic: string, inputs: Record<string, unknown> | undefined): PromotionRow {
   const current: ModelVersion | undefined = modelVersion(inputs?.model) ?? undefined;
-  const [container, ...path] = (REFUSAL_LINE.exec(diagnostic)?.[1] ?? "").split("/");
+  const [container, ...path] = (REFUSAL_LINE.exec(diagnostic)?.[1] ?? MODEL_BLOB.exec(diagnostic)?.[1] ?? "").split("/");
   const proposed = path.length > 0 ? { proposed: { container, path: path.join("/") } } : {};
   return {
     key: nameOfUrn(urn),
@@ -128,7 +133,7 @@ export function buildReview(input: ReviewInput): Review {
     const d = e.diagnosticEvent;
     if (!d || d.severity !== "error") continue;
     const text = plainText(d.message);
-    if (d.urn && text.includes(GATE_REFUSAL)) {
+    if (d.urn && (text.includes(GATE_REFUSAL) || isIntegrityRefusal(text))) {
       if (refusedUrns.has(d.urn)) continue;
       refusedUrns.add(d.urn);
       applyRefusal(facts.promotions, d.urn, plainText(d.message, false), input.stateInputs?.[d.urn]);
@@ -144,7 +149,8 @@ export function buildReview(input: ReviewInput): Review {
   const refused = facts.promotions.filter((p) => p.gate.status === "refused").length;
   const held = facts.promotions.filter((p) => p.held).length;
   const overridden = facts.promotions.filter((p) => p.gate.status === "overridden" && !p.held).length;
-  const counts = { promotions: facts.promotions.length - refused - held, refused, held, trainings: facts.trainings.length, other: facts.other.length, ...(overridden ? { overridden } : {}) };
+  const refusedIntegrity = facts.promotions.filter((p) => p.gate.status === "refused" && isIntegrityRefusal(p.gate.diagnostic ?? p.gate.summary)).length;
+  const counts = { promotions: facts.promotions.length - refused - held, refused, held, trainings: facts.trainings.length, other: facts.other.length, ...(overridden ? { overridden } : {}), ...(refusedIntegrity ? { refusedIntegrity } : {}) };
   return {
     stack: input.stack,
     preview: input.failure || refused > 0 || errors.length > 0 ? "failed" : "succeeded",

@@ -147,6 +147,28 @@ test("review of a ModelRollout: one row per target of every wave, each with its 
   });
 });
 
+test("review past integrity refusals: two bindings whose declared bytes the blob no longer holds are two refused rows, counted apart from the gate's, no write", async () => {
+  const config = promotionStackConfig(env.emulator.manifest, { withArm: "true" });
+  await env.models.upload(config.classicPrefix.value, "v1", 1);
+  await env.models.upload(config.armPrefix.value, "v1", 1);
+  const pulumiCommand = await PulumiCommand.get({ root: path.dirname(pulumiBinDir()) });
+  await withStack(project, config, async ({ stack, envVars }) => {
+    await stack.up();
+    // Both bindings declare v2 by a sha256 its blob does not hold (overwritten after the pin was written).
+    const v2 = await env.models.upload(config.classicPrefix.value, "v2", 2);
+    const declared = { container: env.emulator.manifest.containers.models, path: v2.path, etag: v2.etag, lastModified: v2.lastModified, size: v2.size, sha256: "0".repeat(64) };
+    await stack.setConfig("modelRef", { value: JSON.stringify(declared) });
+    await resetEmulatorRequests(env.emulator.url);
+    const review = await reviewStack({ workDir: project, stackName: stack.name, envVars, pulumiCommand, pulumiHome: envVars.PULUMI_HOME });
+    expect(review.summary).toBe("0 promotions, 0 refused by gate, 2 refused: model bytes not as declared, 0 trainings, 0 other changes");
+    expect(review.preview).toBe("failed");
+    expect(review.promotions.map((p) => [p.resource, p.gate.status, p.write]).sort()).toEqual([["arm-model", "refused", "none"], ["scoring-model", "refused", "none"]]);
+    for (const p of review.promotions) expect(p.gate.summary).toContain(`holds other bytes than the program declares: expected sha256 ${"0".repeat(64)}, actual sha256 ${v2.sha256}`);
+    expect(review.errors).toEqual([]);
+    expect(await emulatorWrites(env.emulator.url)).toEqual({});
+  });
+});
+
 test("a stack that cannot be previewed still gets a report saying why, and a failing exit", async () => {
   const out = fs.mkdtempSync(path.join(os.tmpdir(), "review-missing-"));
   try {

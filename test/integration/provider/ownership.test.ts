@@ -37,7 +37,8 @@ function binding(ep: ScoringEndpointState, model: ModelBlobRef, ownerStack: stri
     resourceName: "scoring-model", targetKind: "classic", managementBaseUrl: ep.managementBaseUrl, region: ep.region, workspaceId: ep.workspaceId,
     webServiceId: ep.webServiceId, endpointName: ep.endpointName, apiLocation: ep.apiLocation, endpointKey: ep.primaryKey,
     trainedModelName: env.emulator.manifest.classic.predictiveService.trainedModelResourceName, model, ...storage(),
-    verification: { sampleRow: SAMPLE_ROW, timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, ownerStack, ...extra,
+    // Ownership, not approval: "reviewed" would hold a model no preview marked (promotion/previewLedger.ts).
+    promotion: "gated", verification: { sampleRow: SAMPLE_ROW, timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, ownerStack, ...extra,
   };
 }
 
@@ -158,7 +159,7 @@ test("a RolloutWave claims its targets like a binding: refused at check for an o
   });
   const wave = (targets: ReturnType<typeof target>[]): Partial<RolloutWaveInputs> => ({
     resourceName: "rollout-wave", model: v1, targets, workspaceToken: classic.workspaceToken, ...storage(),
-    verification: { timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, ownerStack: STACK_B, actor: "carol",
+    promotion: "gated", verification: { timeoutSeconds: 10, intervalSeconds: 0.2 }, http: FAST, ownerStack: STACK_B, actor: "carol",
   });
 
   resetRequestLog();

@@ -257,3 +257,25 @@ test("an overridden promotion is counted apart in the summary, so '0 refused' ne
   expect(summaryLine({ promotions: 3, refused: 0, held: 0, trainings: 0, other: 0, overridden: 1 })).toBe("3 promotions (1 by override), 0 refused by gate, 0 trainings, 0 other changes");
   expect(summaryLine({ promotions: 1, refused: 0, held: 0, trainings: 1, other: 0 })).toBe("1 promotion, 0 refused by gate, 1 training, 0 other changes");
 });
+
+test("an integrity refusal (the blob holds other bytes than declared) is a refused row counted apart from the gate's, never a write", () => {
+  const urn = `${PREFIX}${BINDING}::census-scoring-model`;
+  const changed = `TrainedModelBinding "census-scoring-model": model blob models/${v2.path} holds other bytes than the program declares: expected sha256 ${"a".repeat(64)}, actual sha256 ${"b".repeat(64)} (etag 0x8DE0FFFF)`;
+  const worse = { ...v2, metrics: { auc: 0.85, accuracy: 0.8 } };
+  const gated = gateRefusal("TrainedModelBinding", "other-model", evaluateGate({ minimum: { auc: 0.9 } }, v1.metrics, worse.metrics), v1, worse, "preview");
+  const review = buildReview({
+    stack: "dev",
+    events: [],
+    refusals: [{ resource: "census-scoring-model", message: changed }, { resource: "other-model", message: gated }],
+    stateInputs: { [urn]: { __targetKind: "classic", endpointName: "retrain01", model: v1 }, [`${PREFIX}${BINDING}::other-model`]: { __targetKind: "classic", endpointName: "retrain02", model: v1 } },
+  });
+  expect(review.preview).toBe("failed");
+  expect(review.summary).toBe("0 promotions, 1 refused by gate, 1 refused: model bytes not as declared, 0 trainings, 0 other changes");
+  expect(review.promotions.map((p) => [p.key, p.gate.status, p.write, p.proposed?.path])).toEqual([
+    ["census-scoring-model", "refused", "none", v2.path],
+    ["other-model", "refused", "none", v2.path],
+  ]);
+  const md = renderMarkdown(review);
+  expect(md).toContain("⛔ The gate refused 1 promotion:");
+  expect(md).toContain("⛔ 1 promotion refused because the model blob does not hold the bytes declared");
+});
