@@ -5,8 +5,10 @@
  * target on the model it serves, with 0 writes and a warning naming the held model; the next preview shows the held
  * model old → new, and the up after it makes exactly one write.
  */
+import { execFile } from "child_process";
 import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
+import { pulumiBinDir } from "../../scripts/services/pulumiEnv";
 import { withStack } from "../support/pulumi";
 import { boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
@@ -108,5 +110,27 @@ test("reviewed: a rollout's waves hold a model no preview showed, and promote it
     await stack.up();
     expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 2 });
     expect(await serving()).toEqual([boundPath(container(), v2.sha256), boundPath(container(), v2.sha256)]);
+  });
+});
+
+test("reviewed: the CLI's pulumi up (a preview pass, then the update) promotes what its own preview showed, one write", async () => {
+  const config = promotionStackConfig(env.emulator.manifest, { promotion: "reviewed" });
+  const prefix = config.classicPrefix.value;
+  await env.models.upload(prefix, "v1", 1);
+  await withStack(project, config, async ({ stack, envVars }) => {
+    await stack.preview();
+    const created = await stack.up();
+    const [api, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
+    const v2 = await env.models.upload(prefix, "v2", 1);
+    await resetEmulatorRequests(env.emulator.url);
+    // Without --skip-preview the CLI runs the program as a preview first: that pass records what it shows.
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile(path.join(pulumiBinDir(), "pulumi"), ["up", "--yes", "--non-interactive", "--stack", stack.name], { cwd: project, env: { ...process.env, ...envVars } }, (err, stdout, stderr) =>
+        err ? reject(new Error(`${stdout}\n${stderr}`)) : resolve(stdout),
+      ),
+    );
+    expect(out).not.toContain(" holds ");
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PATCH": 1 });
+    expect(await scoringModel(api, key)).toBe(boundPath(container(), v2.sha256));
   });
 });
