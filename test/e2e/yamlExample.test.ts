@@ -1,0 +1,94 @@
+/**
+ * examples/yaml, the README's RetrainAndPromote pipeline in Pulumi YAML (issue 20), through the real engine: the YAML
+ * language host runs the program, the azureml-retrain provider plugin constructs the components, and the dynamic
+ * resources they create run in the engine's nodejs dynamic-provider host, against the emulator.
+ */
+import * as path from "path";
+import { BlobServiceClient } from "@azure/storage-blob";
+import { EngineEvent } from "@pulumi/pulumi/automation";
+import { generateAdultCsv } from "../../emulator/ml";
+import { configFromManifest } from "../../examples/local/manifestConfig";
+import { storedState, withStack } from "../support/pulumi";
+import { boundPath, emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { uniqueName } from "../support/storage";
+
+const project = path.join(__dirname, "..", "..", "examples", "yaml");
+const env = usePromotionEmulator();
+const ALL_WRITE_SURFACES = ["management", "bes", "arm", "pipelines"];
+
+/** The config keys examples/yaml declares, from the emulator's manifest. */
+function yamlConfig(datasetPath: string, extra: Record<string, string> = {}) {
+  const all = configFromManifest(env.emulator.manifest, datasetPath);
+  const keys = ["storageAccountName", "storageBlobEndpoint", "storageAccountKey", "trainingApiLocation", "trainingApiKey", "datasetPath", "workspaceId", "workspaceToken", "managementBaseUrl", "predictiveServiceId", "trainedModelName"];
+  const config: Record<string, { value: string; secret?: boolean }> = Object.fromEntries(keys.map((k) => [k, all[k]]));
+  for (const [k, value] of Object.entries(extra)) config[k] = { value };
+  return { ...config, endpointName: { value: uniqueName("yml") } };
+}
+
+async function uploadDataset(datasetPath: string, seed: number): Promise<void> {
+  const { manifest } = env.emulator;
+  const csv = generateAdultCsv(3000, seed, { drift: seed > 1 ? 0.8 : 0 });
+  await BlobServiceClient.fromConnectionString(manifest.storage.connectionString).getContainerClient(manifest.containers.training).getBlockBlobClient(datasetPath).upload(csv, csv.length);
+}
+
+test("the YAML program trains and holds, trains again on new data, previews the promotion wave by wave, then promotes with one write per target", async () => {
+  const datasetPath = `${uniqueName("census")}/latest.csv`;
+  await uploadDataset(datasetPath, 1);
+  const models = env.emulator.manifest.containers.models;
+
+  await withStack(project, yamlConfig(datasetPath), async ({ stack, stateDir }) => {
+    await resetEmulatorRequests(env.emulator.url);
+    const created = await stack.up();
+    const first = created.outputs.model.value as { path: string; sha256: string };
+    expect((created.outputs.held.value as Array<{ path: string }>).map((h) => h.path)).toEqual([first.path, first.path]);
+    // The two endpoints; the held model is not written anywhere.
+    expect(await emulatorWrites(env.emulator.url)).toEqual({ "management PUT": 2 });
+    const keys: string[] = created.outputs.endpointKeys.value;
+    const apis: string[] = created.outputs.apiLocations.value;
+    const serving = () => Promise.all(apis.map((api, k) => scoringModel(api, keys[k])));
+    const before = await serving();
+    expect(before.every((m) => m !== boundPath(models, first.sha256))).toBe(true);
+
+    // New data at the same path: the next up trains again and holds the new model.
+    await uploadDataset(datasetPath, 2);
+    const retrained = await stack.up();
+    const model = retrained.outputs.model.value as { path: string; sha256: string };
+    expect(model.sha256).not.toBe(first.sha256);
+    expect((retrained.outputs.held.value as Array<{ path: string }>).map((h) => h.path)).toEqual([model.path, model.path]);
+
+    const events: EngineEvent[] = [];
+    const preview = await stack.preview({ diff: true, onEvent: (e) => events.push(e) });
+    expect(preview.changeSummary).toMatchObject({ update: 2 });
+    const waves = events.map((e) => e.resourcePreEvent?.metadata).filter((m) => m?.op === "update");
+    expect(waves.map((w) => [w!.urn.split("::").pop(), (w!.new?.inputs?.model as { path: string }).path])).toEqual([
+      ["census-rollout-canary", model.path],
+      ["census-rollout-wave-1", model.path],
+    ]);
+    expect(preview.stdout).toContain(model.sha256);
+
+    await resetEmulatorRequests(env.emulator.url);
+    const promoted = await stack.up();
+    expect(await emulatorWrites(env.emulator.url, ALL_WRITE_SURFACES)).toEqual({ "management PATCH": 2 });
+    expect(promoted.outputs.held.value).toEqual([null, null]);
+    expect(await serving()).toEqual([boundPath(models, model.sha256), boundPath(models, model.sha256)]);
+
+    // Credentials given as secret config stay ciphertext in state.
+    const state = storedState(stateDir);
+    for (const secret of [env.emulator.manifest.classic.workspaceToken, env.emulator.manifest.classic.trainingService.primaryKey, env.emulator.manifest.storage.accountKey, ...keys]) {
+      expect(state).not.toContain(secret);
+    }
+  });
+});
+
+test("a canary larger than the rollout in YAML fails pulumi preview with the property and the fix, no stack trace, and writes nothing", async () => {
+  const datasetPath = `${uniqueName("census")}/latest.csv`;
+  await uploadDataset(datasetPath, 1);
+  await withStack(project, yamlConfig(datasetPath, { canary: "3" }), async ({ stack }) => {
+    await resetEmulatorRequests(env.emulator.url);
+    const text = await stack.preview().then((r) => `succeeded: ${r.stdout}`, (e: Error) => e.message);
+    // The same text a TypeScript program gets from the RolloutWave's check.
+    expect(text).toMatch(/resource 'census-rollout-canary': property rolloutPlan\.canary value \{[^}]*\} has a problem: canary 3 is more than the 2 targets of the rollout\. Give at most 2/);
+    expect(text).not.toMatch(/^\s+at .*\.js:\d+/m);
+    expect(await emulatorWrites(env.emulator.url, ALL_WRITE_SURFACES)).toEqual({});
+  });
+});
