@@ -92,3 +92,12 @@ test("a canary larger than the rollout in YAML fails pulumi preview with the pro
     expect(await emulatorWrites(env.emulator.url, ALL_WRITE_SURFACES)).toEqual({});
   });
 });
+
+test("a rollout with no targets in YAML is refused when the component is constructed, in one line without a stack trace", async () => {
+  const fixture = path.join(__dirname, "fixtures", "yamlNoTargets");
+  await withStack(fixture, {}, async ({ stack }) => {
+    const text = await stack.preview().then((r) => `succeeded: ${r.stdout}`, (e: Error) => e.message);
+    expect(text).toMatch(/error: azureml-retrain:index:ModelRollout resource 'rollout' has a problem: ModelRollout "rollout": no targets: give at least one\n/);
+    expect(text).not.toMatch(/^\s+at .*\.js:\d+/m);
+  });
+});
