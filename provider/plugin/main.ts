@@ -1,6 +1,6 @@
 /**
  * The `azureml-retrain` provider plugin (issue 20): what `bin/pulumi-resource-azureml-retrain` runs. It answers
- * `GetSchema` with schema.ts and `Construct` with components.ts, through the SDK's provider server, so a program in
+ * `GetSchema` with schema.ts, `Construct` with components.ts and `Invoke` with functions.ts, through the SDK's provider server, so a program in
  * any language the engine hosts (Pulumi YAML here) can declare this package's components.
  *
  * Why an executable plugin and not a source-based package (`pulumi package add <folder>`): the engine starts a
@@ -9,6 +9,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { construct } from "./components";
+import { invoke } from "./functions";
 import { packageSchema } from "./schema";
 
 // By package name (the package's exports include it): the same path from the source and from dist/.
@@ -18,6 +19,7 @@ const provider: pulumi.provider.Provider = {
   version,
   getSchema: async () => JSON.stringify(packageSchema(version)),
   construct,
+  invoke,
 };
 
 pulumi.provider.main(provider, process.argv.slice(2)).catch((err: Error) => {

@@ -217,6 +217,26 @@ const components: Record<string, Prop> = {
   },
 };
 
+const functions: Record<string, Prop> = {
+  getLatestModelBlob: {
+    description: "The newest `.ilearner` under container/prefix, with its sha256 and the metrics its manifest vouches for: the `model` of a TrainedModelBinding.",
+    inputs: {
+      properties: {
+        storageAccountName: str("Storage account holding the models."),
+        storageBlobEndpoint: str("Blob endpoint; default `https://{account}.blob.core.windows.net/`."),
+        storageAccountKey: secret("Secret. Account key, used only to mint a short read/list SAS."),
+        container: str("Container of the models."),
+        prefix: str("Only blobs whose path starts with this. Default: the whole container."),
+        includeMetrics: bool("Read the manifest beside the model for its verified metrics. Default true."),
+        http: ref("HttpSettings", "Timeouts, retries and concurrency."),
+      },
+      required: ["storageAccountName", "container"],
+    },
+    // An object with one property, so YAML's `return: model` gives the named type bindings and rollouts take.
+    outputs: { properties: { model: ref("ModelBlobRef", "The newest model.") }, required: ["model"] },
+  },
+};
+
 export function packageSchema(version: string): Record<string, unknown> {
   return {
     name: PACKAGE_NAME,
@@ -226,6 +246,7 @@ export function packageSchema(version: string): Record<string, unknown> {
     license: "Apache-2.0",
     resources: Object.fromEntries(Object.entries(components).map(([name, spec]) => [TOKEN(name), { isComponent: true, ...spec }])),
     types: Object.fromEntries(Object.entries(types).map(([name, spec]) => [TOKEN(name), spec])),
+    functions: Object.fromEntries(Object.entries(functions).map(([name, spec]) => [TOKEN(name), spec])),
     language: { nodejs: { packageName: "pulumi-azureml-retrain" } },
   };
 }
