@@ -3,6 +3,7 @@
  * language host runs the program, the azureml-retrain provider plugin constructs the components, and the dynamic
  * resources they create run in the engine's nodejs dynamic-provider host, against the emulator.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { BlobServiceClient } from "@azure/storage-blob";
 import { EngineEvent } from "@pulumi/pulumi/automation";
@@ -100,4 +101,27 @@ test("a rollout with no targets in YAML is refused when the component is constru
     expect(text).toMatch(/error: azureml-retrain:index:ModelRollout resource 'rollout' has a problem: ModelRollout "rollout": no targets: give at least one\n/);
     expect(text).not.toMatch(/^\s+at .*\.js:\d+/m);
   });
+});
+
+test("the README's YAML block is valid against the plugin's schema: preview gets as far as the resources' own checks", async () => {
+  const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
+  const block = /```yaml\n(runtime: yaml\n[\s\S]*?)```/.exec(readme);
+  expect(block).not.toBeNull();
+  const dir = fs.mkdtempSync(path.join(__dirname, "fixtures", ".readme-"));
+  try {
+    // The block's plugin path is an installed package's; here it is the repository's bin/.
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), `name: readme-yaml\n${block![1].replace("node_modules/pulumi-azureml-retrain/bin", "../../../../bin")}`);
+    const config = Object.fromEntries([
+      ...["trainingApiLocation", "storageAccountName", "workspaceId", "predictiveServiceId"].map((k) => [k, { value: "x" }]),
+      ...["trainingKey", "workspaceToken", "storageAccountKey"].map((k) => [k, { value: "s", secret: true }]),
+    ]);
+    await withStack(dir, config, async ({ stack }) => {
+      const text = await stack.preview().then((r) => `succeeded: ${r.stdout}`, (e: Error) => e.message);
+      // "x" is no workspace id: the endpoint's offline check refuses it, after YAML parsed and type-checked the block.
+      expect(text).toContain(`resource 'scoring-0': property workspaceId value {x} has a problem: workspaceId "x" is not a classic id.`);
+      expect(text).not.toMatch(/not assignable|Cannot assign|unknown property|does not exist/i);
+    });
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
