@@ -45,8 +45,8 @@ async function open(output: pulumi.Output<unknown>, raw: unknown, path: Path): P
 export async function liftInput(value: unknown): Promise<unknown> {
   if (pulumi.Output.isInstance(value)) {
     const raw = await (value as unknown as OutputInternals).promise(true);
-    if (raw === undefined || raw === null || pulumi.Output.isInstance(raw)) return value;
-    return open(value, raw, []);
+    // Only arrays and objects have a shape to open; a scalar or a wholly unknown value stays the Output it is.
+    return Array.isArray(raw) || isPlainObject(raw) ? open(value, raw, []) : value;
   }
   if (Array.isArray(value)) return Promise.all(value.map(liftInput));
   if (isPlainObject(value)) {
