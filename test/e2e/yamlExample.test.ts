@@ -9,7 +9,8 @@ import { BlobServiceClient } from "@azure/storage-blob";
 import { EngineEvent } from "@pulumi/pulumi/automation";
 import { generateAdultCsv } from "../../emulator/ml";
 import { configFromManifest } from "../../examples/local/manifestConfig";
-import { storedState, withStack } from "../support/pulumi";
+import { reviewStack } from "../../provider/review";
+import { pulumiCommand, storedState, withStack } from "../support/pulumi";
 import { boundPath, emulatorWrites, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 import { uniqueName } from "../support/storage";
 
@@ -37,7 +38,7 @@ test("the YAML program trains and holds, trains again on new data, previews the 
   await uploadDataset(datasetPath, 1);
   const models = env.emulator.manifest.containers.models;
 
-  await withStack(project, yamlConfig(datasetPath), async ({ stack, stateDir }) => {
+  await withStack(project, yamlConfig(datasetPath), async ({ stack, stateDir, envVars }) => {
     await resetEmulatorRequests(env.emulator.url);
     const created = await stack.up();
     const first = created.outputs.model.value as { path: string; sha256: string };
@@ -66,6 +67,10 @@ test("the YAML program trains and holds, trains again on new data, previews the 
       ["census-rollout-wave-1", model.path],
     ]);
     expect(preview.stdout).toContain(model.sha256);
+    // The review command reads a YAML stack as it reads a TypeScript one: one row per target.
+    const review = await reviewStack({ workDir: project, stackName: stack.name, envVars, pulumiCommand: await pulumiCommand(), pulumiHome: envVars.PULUMI_HOME });
+    expect(review.summary).toBe("2 promotions, 0 refused by gate, 0 trainings, 0 other changes");
+    expect(review.promotions.map((p) => [p.type, p.proposed?.path, p.write])).toEqual([["RolloutWave", model.path, "classic PATCH"], ["RolloutWave", model.path, "classic PATCH"]]);
 
     await resetEmulatorRequests(env.emulator.url);
     const promoted = await stack.up();
