@@ -130,3 +130,19 @@ test("the README's YAML block is valid against the plugin's schema: preview gets
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("getLatestModelBlob from YAML: the newest model with its sha256, and a prefix without models fails preview with the TypeScript text", async () => {
+  const prefix = `${uniqueName("latest")}/`;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  const all = configFromManifest(env.emulator.manifest, "unused.csv");
+  const config = { ...Object.fromEntries(["storageAccountName", "storageBlobEndpoint", "storageAccountKey", "modelContainer"].map((k) => [k, all[k]])), prefix: { value: prefix } };
+  await withStack(path.join(__dirname, "fixtures", "yamlLatestModel"), config, async ({ stack }) => {
+    const found = await stack.up();
+    expect([found.outputs.modelPath.value, found.outputs.sha256.value]).toEqual([v1.path, v1.sha256]);
+    await stack.setConfig("prefix", { value: "nothing-here/" });
+    const text = await stack.preview().then((r) => `succeeded: ${r.stdout}`, (e: Error) => e.message);
+    expect(text).toContain(`getLatestModelBlob "${all.modelContainer.value}/nothing-here/": no .ilearner blob under ${all.modelContainer.value}/nothing-here/. Run a training job (RetrainingRun) first, or fix container/prefix.`);
+    expect(text).not.toMatch(/^\s+at .*\.js:\d+/m);
+    expect(text).not.toContain(env.emulator.manifest.storage.accountKey);
+  });
+});
