@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Makes the Pulumi CLI, the Node.js language host and the dynamic-provider launcher available offline.
+# Makes the Pulumi CLI, the Node.js and YAML language hosts and the dynamic-provider launcher available offline.
 #
 # Prints the bin folder to put first on PATH (last line of stdout). Uses a `pulumi` already on PATH when it
 # is at least the pinned version; otherwise builds the toolchain from Go modules into .tools/pulumi/bin and
@@ -17,10 +17,17 @@
 #   on PATH: the CLI warns about every non-bundled plugin it finds there.
 # - Some pulumi module versions are missing from the checksum database (404), so checksum-database lookups
 #   are skipped for github.com/pulumi/* only; go.sum still pins what the proxy served.
+# - The YAML language host (issue 20) is its own module, github.com/pulumi/pulumi-yaml, pinned to v1.25.0: the
+#   newest version the module proxy serves here (v1.11.1 is the only other one). It is built against the
+#   pulumi pkg/sdk v3.206.0 its go.mod requires; forced up to 3.276.0 it does not compile (plugin.NewContextWithRoot
+#   and schema.NewPluginLoader changed signature). Language hosts talk to the CLI over gRPC only, so a host built on
+#   an older SDK runs under the 3.276 CLI, as the 3.68 nodejs host does. It has its own stamp field, so a cache
+#   from before it gains it without rebuilding the CLI.
 set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-3.276.0}"
 LANGHOST_SDK_VERSION="3.68.0"
+YAML_VERSION="1.25.0"
 POLICY_RUNTIME_VERSION="0.1.0"
 CLIPBOARD_REPLACE="github.com/atotto/clipboard=github.com/tgummerer/clipboard@v0.0.0-20241001131231-d02d263e614e"
 
@@ -28,10 +35,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tool_root="${PULUMI_TOOL_ROOT:-$root/.tools/pulumi}"
 bin="$tool_root/bin"
 stamp="$tool_root/stamp"
-# The Go build is cached by go_stamp alone; the launchers (shell and Node scripts) are rewritten on every run, so
-# bumping `launcher=` refreshes them in existing caches without rebuilding Go.
+# The Go builds are cached by go_stamp (CLI + nodejs host) and yaml_stamp (YAML host) separately; the launchers
+# (shell and Node scripts) are rewritten on every run, so bumping `launcher=` refreshes them in existing caches
+# without rebuilding Go.
 go_stamp="cli=$PULUMI_VERSION langhost=sdk/v$LANGHOST_SDK_VERSION"
-want_stamp="$go_stamp launcher=3"
+yaml_stamp="yaml=v$YAML_VERSION"
+want_stamp="$go_stamp $yaml_stamp launcher=4"
 
 log() { echo "[pulumi-toolchain] $*" >&2; }
 
@@ -68,7 +77,7 @@ if [ -z "${PULUMI_TOOLCHAIN_FORCE_BUILD:-}" ] && existing="$(PATH="${PATH//$bin:
   have="$(PULUMI_SKIP_UPDATE_CHECK=true "$existing" version 2>/dev/null | sed 's/^v//')"
   if [ -n "$have" ] && version_at_least "$have" "$PULUMI_VERSION"; then
     existing_dir="$(dirname "$existing")"
-    if [ -x "$existing_dir/pulumi-language-nodejs" ] && [ -x "$existing_dir/pulumi-resource-pulumi-nodejs" ]; then
+    if [ -x "$existing_dir/pulumi-language-nodejs" ] && [ -x "$existing_dir/pulumi-resource-pulumi-nodejs" ] && [ -x "$existing_dir/pulumi-language-yaml" ]; then
       install_policy_runtime
       log "using pulumi $have from PATH ($existing_dir)"
       echo "$existing_dir"
@@ -77,8 +86,46 @@ if [ -z "${PULUMI_TOOLCHAIN_FORCE_BUILD:-}" ] && existing="$(PATH="${PATH//$bin:
   fi
 fi
 
-# 2. Our own cached build.
+require_go() {
+  command -v go >/dev/null 2>&1 || {
+    log "error: Go is not installed, and no pulumi >= $PULUMI_VERSION is on PATH."
+    log "Install Go 1.24 or newer (https://go.dev/dl/) or put a pulumi CLI with its nodejs and yaml language hosts on PATH, then run again."
+    exit 1
+  }
+  export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-trimpath GONOSUMDB="github.com/pulumi/*${GONOSUMDB:+,$GONOSUMDB}"
+  mkdir -p "$bin"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+}
+
+# A throwaway main module per binary: upstream go.mod files carry `replace` lines, which only take effect in
+# the main module, so `go install module@version` refuses them.
+build() { # name module-version package ldflags (version stamps)
+  local name="$1" module="$2" pkg="$3" ldflags="$4" dir="$work/$1"
+  mkdir -p "$dir" && cd "$dir"
+  go mod init "toolchain.invalid/$name" >/dev/null 2>&1
+  go mod edit -replace="$CLIPBOARD_REPLACE"
+  go get "$module" >&2
+  go get -tool "$pkg" >&2
+  go build -tags osusergo,grpcnotrace -ldflags "-s -w $ldflags" -o "$bin/$name" "${pkg%@*}" >&2
+}
+
+sdk_version_flag() { echo "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$1"; }
+
+build_yaml_host() {
+  # The module's own go.mod picks the pulumi pkg/sdk it is built with (see the header).
+  log "building pulumi-language-yaml v$YAML_VERSION"
+  build pulumi-language-yaml "github.com/pulumi/pulumi-yaml@v$YAML_VERSION" \
+    "github.com/pulumi/pulumi-yaml/cmd/pulumi-language-yaml@v$YAML_VERSION" \
+    "-X github.com/pulumi/pulumi-yaml/pkg/version.Version=v$YAML_VERSION"
+}
+
+# 2. Our own cached build: the CLI and nodejs host as stamped; the YAML host built now if the cache predates it.
 if [ -f "$stamp" ] && [ "$(cut -d' ' -f1,2 "$stamp")" = "$go_stamp" ] && [ -x "$bin/pulumi" ] && [ -x "$bin/pulumi-language-nodejs" ]; then
+  if [ "$(cut -d' ' -f3 "$stamp")" != "$yaml_stamp" ] || [ ! -x "$bin/pulumi-language-yaml" ]; then
+    require_go
+    build_yaml_host
+  fi
   write_launcher "$bin"
   install_policy_runtime
   echo "$want_stamp" > "$stamp"
@@ -88,39 +135,18 @@ if [ -f "$stamp" ] && [ "$(cut -d' ' -f1,2 "$stamp")" = "$go_stamp" ] && [ -x "$
 fi
 
 # 3. Build from Go modules.
-command -v go >/dev/null 2>&1 || {
-  log "error: Go is not installed, and no pulumi >= $PULUMI_VERSION is on PATH."
-  log "Install Go 1.24 or newer (https://go.dev/dl/) or put a pulumi CLI with its nodejs language host on PATH, then run again."
-  exit 1
-}
-log "building pulumi v$PULUMI_VERSION and pulumi-language-nodejs (sdk v$LANGHOST_SDK_VERSION) with $(go version | cut -d' ' -f3); first build takes several minutes"
-export CGO_ENABLED=0 GOTOOLCHAIN=local GOFLAGS=-trimpath GONOSUMDB="github.com/pulumi/*${GONOSUMDB:+,$GONOSUMDB}"
-mkdir -p "$bin"
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-# A throwaway main module per binary: upstream go.mod files carry `replace` lines, which only take effect in
-# the main module, so `go install module@version` refuses them.
-build() { # name module-version package ldflags-version
-  local name="$1" module="$2" pkg="$3" stamped="$4" dir="$work/$1"
-  mkdir -p "$dir" && cd "$dir"
-  go mod init "toolchain.invalid/$name" >/dev/null 2>&1
-  go mod edit -replace="$CLIPBOARD_REPLACE"
-  go get "$module" >&2
-  go get -tool "$pkg" >&2
-  go build -tags osusergo,grpcnotrace \
-    -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$stamped" \
-    -o "$bin/$name" "${pkg%@*}" >&2
-}
+require_go
+log "building pulumi v$PULUMI_VERSION, pulumi-language-nodejs (sdk v$LANGHOST_SDK_VERSION) and pulumi-language-yaml v$YAML_VERSION with $(go version | cut -d' ' -f3); first build takes several minutes"
 build pulumi "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" \
-  "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" "$PULUMI_VERSION"
+  "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION" "$(sdk_version_flag "$PULUMI_VERSION")"
 build pulumi-language-nodejs "github.com/pulumi/pulumi/sdk/v3@v$LANGHOST_SDK_VERSION" \
-  "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$LANGHOST_SDK_VERSION" "$LANGHOST_SDK_VERSION"
+  "github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs@v$LANGHOST_SDK_VERSION" "$(sdk_version_flag "$LANGHOST_SDK_VERSION")"
+build_yaml_host
 write_launcher "$bin"
 install_policy_runtime
 
 got="$(PULUMI_SKIP_UPDATE_CHECK=true "$bin/pulumi" version)"
 [ "$got" = "v$PULUMI_VERSION" ] || { log "error: built CLI reports '$got', expected v$PULUMI_VERSION"; exit 1; }
 echo "$want_stamp" > "$stamp"
-log "built: pulumi $got, pulumi-language-nodejs, pulumi-resource-pulumi-nodejs in ${bin#$root/}"
+log "built: pulumi $got, pulumi-language-nodejs, pulumi-language-yaml, pulumi-resource-pulumi-nodejs in ${bin#$root/}"
 echo "$bin"
