@@ -96,6 +96,8 @@ test("a Pulumi YAML stack outside the repository uses the plugin the package shi
   const config = { ...Object.fromEntries(keys.map((k) => [k, all[k]])), endpointName: { value: uniqueName("ep") }, classicPrefix: { value: prefix } };
   const container = emulator.manifest.containers.models;
   await withStack(dir, config, async ({ stack }) => {
+    // Reviewed (the default): the plugin's components record what this preview shows, so up binds it.
+    await stack.preview();
     const created = await stack.up();
     expect(created.outputs.modelPath.value).toBe(v1.path);
     const apiLocation: string = created.outputs.apiLocation.value;
