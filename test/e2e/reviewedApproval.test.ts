@@ -10,7 +10,7 @@ import * as path from "path";
 import { Stack } from "@pulumi/pulumi/automation";
 import { pulumiBinDir } from "../../scripts/services/pulumiEnv";
 import { withStack } from "../support/pulumi";
-import { boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
+import { UploadedModel, boundPath, emulatorWrites, promotionStackConfig, resetEmulatorRequests, scoringModel, usePromotionEmulator } from "../support/promotion";
 
 const project = path.join(__dirname, "fixtures", "promotion");
 const env = usePromotionEmulator();
@@ -18,6 +18,22 @@ const container = () => env.emulator.manifest.containers.models;
 
 async function bindingUrn(stack: Stack): Promise<string> {
   return ((await stack.exportStack()).deployment.resources as Array<{ urn: string }>).find((r) => r.urn.endsWith("::scoring-model"))!.urn;
+}
+
+interface ReviewedStack { stack: Stack; envVars: Record<string, string>; prefix: string; v1: UploadedModel; api: string; key: string }
+
+/** A promotion-fixture stack under "reviewed" whose endpoint serves v1, reviewed (preview) and applied (up). */
+async function withReviewedStack(fn: (s: ReviewedStack) => Promise<void>): Promise<void> {
+  const config = promotionStackConfig(env.emulator.manifest, { promotion: "reviewed" });
+  const prefix = config.classicPrefix.value;
+  const v1 = await env.models.upload(prefix, "v1", 1);
+  await withStack(project, config, async ({ stack, envVars }) => {
+    await stack.preview();
+    const created = await stack.up();
+    const [api, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
+    expect(await scoringModel(api, key)).toBe(boundPath(container(), v1.sha256));
+    await fn({ stack, envVars, prefix, v1, api, key });
+  });
 }
 
 /** An up that must not write: returns its output, and checks that the endpoint still serves `serving`. */
@@ -30,15 +46,7 @@ async function heldUp(stack: Stack, serving: string, api: string, key: string, o
 }
 
 test("reviewed: an up that no preview preceded holds the new model, on every up and with --target, until a preview shows it; then one write", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { promotion: "reviewed" });
-  const prefix = config.classicPrefix.value;
-  const v1 = await env.models.upload(prefix, "v1", 1);
-  await withStack(project, config, async ({ stack }) => {
-    await stack.preview();
-    const created = await stack.up();
-    const [api, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
-    expect(await scoringModel(api, key)).toBe(boundPath(container(), v1.sha256));
-
+  await withReviewedStack(async ({ stack, prefix, v1, api, key }) => {
     const v2 = await env.models.upload(prefix, "v2", 1);
     for (const opts of [{}, {}, { target: [await bindingUrn(stack)] }]) {
       const out = await heldUp(stack, boundPath(container(), v1.sha256), api, key, opts);
@@ -64,14 +72,7 @@ test("reviewed: an up that no preview preceded holds the new model, on every up 
 });
 
 test("reviewed: a destroy and re-create of the binding does not promote what no preview showed", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { promotion: "reviewed" });
-  const prefix = config.classicPrefix.value;
-  const v1 = await env.models.upload(prefix, "v1", 1);
-  await withStack(project, config, async ({ stack }) => {
-    await stack.preview();
-    const created = await stack.up();
-    const [api, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
-
+  await withReviewedStack(async ({ stack, prefix, v1, api, key }) => {
     const v2 = await env.models.upload(prefix, "v2", 1);
     // The binding goes (the endpoint keeps serving v1), and comes back declaring v2, with no preview in between.
     await stack.destroy({ target: [await bindingUrn(stack)] });
@@ -114,13 +115,7 @@ test("reviewed: a rollout's waves hold a model no preview showed, and promote it
 });
 
 test("reviewed: the CLI's pulumi up (a preview pass, then the update) promotes what its own preview showed, one write", async () => {
-  const config = promotionStackConfig(env.emulator.manifest, { promotion: "reviewed" });
-  const prefix = config.classicPrefix.value;
-  await env.models.upload(prefix, "v1", 1);
-  await withStack(project, config, async ({ stack, envVars }) => {
-    await stack.preview();
-    const created = await stack.up();
-    const [api, key] = [created.outputs.endpointApiLocation.value as string, created.outputs.endpointKey.value as string];
+  await withReviewedStack(async ({ stack, envVars, prefix, api, key }) => {
     const v2 = await env.models.upload(prefix, "v2", 1);
     await resetEmulatorRequests(env.emulator.url);
     // Without --skip-preview the CLI runs the program as a preview first: that pass records what it shows.
