@@ -77,7 +77,7 @@ test("review: a promotion row, a gate refusal, a no-op; nothing written; a quiet
       // The preview a reviewer would read by hand: the model old → new, no bookkeeping, the sample row once as a digest.
       const diff = (await stack.preview({ diff: true })).stdout;
       expect(diff).toContain(`~ path        : "${v1.path}" => "${v2.path}"`);
-      expect(diff).not.toMatch(/resourceName|targetKind|marital-status/);
+      expect(diff).not.toMatch(/resourceName|targetKind|marital-status|__previewed/);
       expect(diff.match(/sampleRow\s*: "14 columns, sha256 [0-9a-f]{8}"/g)).toHaveLength(1);
 
       await stack.up();
