@@ -18,7 +18,7 @@ import { configFromManifest } from "../examples/local/manifestConfig";
 import { startAzurite } from "../scripts/services/azurite";
 import { packedProject } from "../scripts/services/packedProject";
 import { pulumiEnv } from "../scripts/services/pulumiEnv";
-import { EmulatorModels, emulatorWrites, resetEmulatorRequests, scoringModel } from "../test/support/promotion";
+import { EmulatorModels, boundPath, emulatorWrites, resetEmulatorRequests, scoringModel } from "../test/support/promotion";
 import { machineLine, writeSection } from "./report";
 
 type Step = "create" | "preview" | "noopUp" | "review" | "promote" | "destroy";
@@ -59,6 +59,9 @@ function stateBytesPerResource(stateDir: string, type: string): number {
   return Math.round(resources.reduce((sum, r) => sum + JSON.stringify(r).length, 0) / resources.length);
 }
 
+/** `FLEET_PROMOTION=reviewed` runs the bindings under the default policy; else "gated" (no preview markers). */
+const PROMOTION = process.env.FLEET_PROMOTION === "reviewed" ? "reviewed" : "gated";
+
 async function main(): Promise<void> {
   const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const ns = sizes.length > 0 ? sizes : [1, 10, 50, 200];
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
         const prefix = `fleet-${kind}-${n}-${Date.now().toString(36)}/`;
         await models.upload(prefix, "v1", 1);
         const base = configFromManifest(emulator.manifest, "unused.csv");
-        const config: Record<string, { value: string; secret?: boolean }> = { ...base, count: { value: String(n) }, kind: { value: kind }, version: { value: "v1" }, modelPrefix: { value: prefix }, endpointPrefix: { value: `f${Date.now().toString(36)}x` } };
+        const config: Record<string, { value: string; secret?: boolean }> = { ...base, count: { value: String(n) }, kind: { value: kind }, version: { value: "v1" }, modelPrefix: { value: prefix }, endpointPrefix: { value: `f${Date.now().toString(36)}x` }, promotion: { value: PROMOTION } };
         await cli(project.dir, env, ["stack", "init", stack, "--non-interactive"]);
         const pairs = Object.entries(config).flatMap(([k, v]) => [v.secret ? "--secret" : "--plaintext", `${k}=${v.value}`]);
         await cli(project.dir, env, ["config", "set-all", ...pairs]);
@@ -88,6 +91,8 @@ async function main(): Promise<void> {
           run.rssMb[name] = r.rssMb;
           return r;
         };
+        // Under "reviewed" a user previews before the first up, so create binds what that preview showed (not timed).
+        if (PROMOTION === "reviewed") await pulumi(project.dir, env, ["preview"]);
         await step("create", ["up", "--yes", "--skip-preview"]);
         run.stateBytesPerResource = stateBytesPerResource(stateDir, kind === "noop" ? "Noop" : "TrainedModelBinding");
         await step("preview", ["preview"]);
@@ -101,7 +106,7 @@ async function main(): Promise<void> {
         run.scored = 0;
         if (v2) {
           const out = JSON.parse(await cli(project.dir, env, ["stack", "output", "endpoints", "--json", "--show-secrets"])) as Array<{ apiLocation: string; key: string }>;
-          const want = `${emulator.manifest.containers.models}/${v2.path}`;
+          const want = boundPath(emulator.manifest.containers.models, v2.sha256);
           for (const e of out) if ((await scoringModel(e.apiLocation, e.key)) === want) run.scored++;
         }
         await step("destroy", ["destroy", "--yes", "--skip-preview"]);
@@ -125,9 +130,16 @@ async function main(): Promise<void> {
   }
   // The diagnostic run (checkpoints off: the engine writes no state file during the update) gets its own section.
   const skip = process.env.PULUMI_SKIP_CHECKPOINTS === "true";
+  // "reviewed" (issue 17) adds a preview marker per binding to every preview: its own section, beside the default run.
+  const reviewed = PROMOTION === "reviewed";
   writeSection(
-    skip ? "## Fleet through the real engine, checkpoints off (bench/fleet.ts)" : "## Fleet through the real engine (bench/fleet.ts)",
-    `Command: \`${skip ? "PULUMI_EXPERIMENTAL=true PULUMI_SKIP_CHECKPOINTS=true " : ""}npx ts-node --transpile-only bench/fleet.ts ${ns.join(" ")}\`. ${machineLine()}
+    skip ? "## Fleet through the real engine, checkpoints off (bench/fleet.ts)" : reviewed ? "## Fleet through the real engine, promotion reviewed (bench/fleet.ts)" : "## Fleet through the real engine (bench/fleet.ts)",
+    `Command: \`${skip ? "PULUMI_EXPERIMENTAL=true PULUMI_SKIP_CHECKPOINTS=true " : ""}${reviewed ? "FLEET_PROMOTION=reviewed " : ""}npx ts-node --transpile-only bench/fleet.ts ${ns.join(" ")}\`. ${machineLine()}${reviewed ? `
+
+The bindings declare \`promotion: "reviewed"\` (the default): every preview records a marker per binding
+(\`azureml-retrain/previews/…\`, one create-only PUT; 409 once it exists), and the stack is previewed once before
+create (not timed), as a user does. Compare the preview columns with the default section above, taken with
+\`promotion: "gated"\`, which writes no markers.` : ""}
 
 N added endpoints, each with a \`TrainedModelBinding\` on one \`getLatestModelBlobOutput\`, run by the CLI (local file
 backend) from a folder outside the repository with the packed package installed; beside 2N do-nothing dynamic

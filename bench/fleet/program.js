@@ -35,8 +35,8 @@ if (c.require("kind") === "noop") {
       endpoint,
       trainedModelName: c.require("trainedModelName"),
       model,
-      // The bench times promotion by up alone; "reviewed" would hold what no preview showed (issue 17).
-      promotion: "gated",
+      // bench/fleet.ts sets "gated" (promotion by up alone) or "reviewed" (FLEET_PROMOTION=reviewed, issue 17).
+      promotion: c.get("promotion") || "gated",
       credentialConfig: { storageAccountKey: "storageAccountKey" },
       ...storage,
     });
