@@ -3,26 +3,12 @@
  * showed it (promotion/previewLedger.ts) or it is a pin; otherwise check keeps the served model and records the held
  * one, and create and update write nothing.
  */
-import { DEFAULT_PROMOTION_POLICY, wasTrainedInThisDeployment } from "../promotion/freshModels";
 import { sameBytes } from "../promotion/immutableCopy";
-import { unpreviewedReason, wasPreviewed } from "../promotion/previewLedger";
+import { holdCause, unpreviewedReason } from "../promotion/previewLedger";
 import { TrainedModelBindingInputs, nameOf, relativeOf, storageOf } from "../targets/target";
 import { ModelBlobRef, isKnown } from "../validation";
 import { servedModel } from "./bindingApply";
 import { storageOnly, targetOnly } from "./bindingKnown";
-
-/**
- * Under `promotion: "reviewed"` (issue 17) a promotion is approved by a preview that showed its model (the marker the
- * program records in a preview: promotion/previewLedger.ts) or by a pin; a model trained in this same deployment was
- * in no preview. Why the promotion must be held, or undefined when it may go on. `declared`: the model declared
- * before (no promotion when it is the same bytes).
- */
-async function holdCause(i: TrainedModelBindingInputs, declared: ModelBlobRef | undefined): Promise<"trained" | "unpreviewed" | undefined> {
-  if ((i.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || i.pin !== undefined || !isKnown(i.model) || !i.model || i.model.pinnedFrom) return undefined;
-  if (wasTrainedInThisDeployment(i.model)) return "trained";
-  if (sameBytes(declared, i.model) || !isKnown(storageOnly(i)) || typeof i.ownerStack !== "string") return undefined;
-  return (await wasPreviewed(storageOf(i), i.ownerStack, nameOf(i), i.model)) ? undefined : "unpreviewed";
-}
 
 /**
  * Holds a reviewed promotion nothing approved, at check: the inputs keep the model served now (so the stored inputs,
@@ -31,7 +17,8 @@ async function holdCause(i: TrainedModelBindingInputs, declared: ModelBlobRef | 
  */
 export async function holdIfUnreviewed(i: TrainedModelBindingInputs, recorded: ModelBlobRef | undefined): Promise<void> {
   if (!isKnown(targetOnly(i)) || !isKnown(storageOnly(i))) return;
-  const cause = await holdCause(i, recorded).catch(() => "unpreviewed" as const);
+  if (!i.model) return;
+  const cause = await holdCause({ promotion: i.promotion, pinned: i.pin !== undefined, model: i.model, declared: recorded, ownerStack: i.ownerStack, resourceName: nameOf(i), access: storageOf(i) });
   if (!cause) return;
   let served = await servedModel(i).catch(() => undefined);
   if (!served || sameBytes(served, i.model)) return;

@@ -10,7 +10,7 @@ import { initFailure } from "../errors";
 import { TrainedModelBindingInputs, relativeOf } from "../targets/target";
 import type { ModelBlobRef } from "../validation";
 import { servedModel } from "./bindingApply";
-import { copyPathFor } from "../promotion/immutableCopy";
+import { locationServes } from "../promotion/immutableCopy";
 
 /** What serves after a kept write: read back; when the read fails too, the model the write bound. */
 export async function servedAfterKeptWrite(i: TrainedModelBindingInputs): Promise<ModelBlobRef> {
@@ -43,7 +43,6 @@ export async function keptWriteFailure(
  */
 async function auditKeptWrite(i: TrainedModelBindingInputs, served: ModelBlobRef, operation: "create" | "update", from: AuditedModel | undefined): Promise<void> {
   const servedLocation = relativeOf(served);
-  const declaredServes = servedLocation === relativeOf(i.model) || (!!i.model.sha256 && servedLocation === relativeOf({ container: i.model.container, path: copyPathFor(i.model.sha256) }));
-  const to = declaredServes ? i.model : served;
+  const to = locationServes(servedLocation, i.model) ? i.model : served;
   await recordPromotion({ ...i, model: to }, { verifiedBy: "failed", boundLocation: servedLocation }, operation, from).catch(() => undefined);
 }

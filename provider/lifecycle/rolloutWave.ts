@@ -11,8 +11,8 @@ import { checkTrainedModelBinding, modelIdentity } from "./trainedModelBinding";
 import { gateOf, immutableModel, modelAt, preflightModelBlob, servedModel, writeVerifyOrRollback } from "./bindingApply";
 import { copyPathFor, sameBytes } from "../promotion/immutableCopy";
 import { checkGateArgs, gateRefusal, GateVerdict, hasRules } from "../promotion/gate";
-import { unpreviewedReason, wasPreviewed } from "../promotion/previewLedger";
-import { DEFAULT_PROMOTION_POLICY, PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel, wasTrainedInThisDeployment } from "../promotion/freshModels";
+import { holdCause, unpreviewedReason } from "../promotion/previewLedger";
+import { PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel } from "../promotion/freshModels";
 import { targetFor } from "../targets";
 import { TrainedModelBindingInputs, relativeOf, storageOf } from "../targets/target";
 import { resolveModelContent } from "../promotion/provenance";
@@ -212,12 +212,10 @@ async function writeWave(id: string, w: RolloutWaveInputs, pending: WaveTarget[]
  * before (the same bytes are no promotion).
  */
 async function holdIfUnreviewed(w: RolloutWaveInputs, current: ModelBlobRef | undefined, declared?: ModelBlobRef): Promise<void> {
-  if ((w.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || !isKnown(w.model) || !current || w.model.pinnedFrom) return;
-  if (sameBytes(current, w.model)) return;
-  const trained = wasTrainedInThisDeployment(w.model);
-  if (!trained && (sameBytes(declared, w.model) || typeof w.ownerStack !== "string")) return;
-  const storage = storageOf(bindingInputs(w, w.targets[0]));
-  if (!trained && (await wasPreviewed(storage, w.ownerStack!, w.resourceName ?? "", w.model).catch(() => false))) return;
+  if (!isKnown(w.model) || !current || sameBytes(current, w.model)) return;
+  const cause = await holdCause({ promotion: w.promotion, pinned: false, model: w.model, declared, ownerStack: w.ownerStack, resourceName: w.resourceName ?? "", access: storageOf(bindingInputs(w, w.targets[0])) });
+  if (!cause) return;
+  const trained = cause === "trained";
   w.heldModel = w.model;
   w.heldReason = trained
     ? `${relativeOf(w.model)} was trained in this update, so no preview showed it; promotion "reviewed" keeps ${relativeOf(current)} serving. Run preview to review it, then up`

@@ -11,7 +11,7 @@ import { DEFAULT_CLASSIC_REGION, defaultManagementBaseUrl } from "../clients/man
 import { DEFAULT_SAS_LIFETIME_MINUTES } from "../clients/storage";
 import { failure, formatFailure, initFailure } from "../errors";
 import { resolveModelContent } from "../promotion/provenance";
-import { copyPathFor, isContentAddressed, sameBytes } from "../promotion/immutableCopy";
+import { isContentAddressed, locationServes, sameBytes } from "../promotion/immutableCopy";
 import { splitRelativeLocation } from "../clients/storage";
 import { checkGateArgs, gateRefusal } from "../promotion/gate";
 import { PROMOTION_POLICIES, PROMOTION_POLICIES_FIX, checkPinnedModel } from "../promotion/freshModels";
@@ -283,7 +283,7 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
   async update(id, olds, news) {
     const kept = { boundLocation: olds.boundLocation, boundAt: olds.boundAt, verifiedBy: olds.verifiedBy, history: olds.history, gateVerdict: olds.gateVerdict };
     // Same bytes already bound (e.g. refresh after a crash recorded the copy the target serves): no write.
-    const served = sameBytes(olds.model, news.model) && boundTo(olds.boundLocation, news.model);
+    const served = sameBytes(olds.model, news.model) && locationServes(olds.boundLocation, news.model);
     const rebind = !served || olds.trainedModelName !== news.trainedModelName || olds.verifiedBy === "failed";
     if (!rebind) return { outs: toState(news, kept) };
     await acquireClaim(news, olds.ownerStack);
@@ -310,11 +310,6 @@ const lifecycle: pulumi.dynamic.ResourceProvider<TrainedModelBindingInputs, Trai
     await releaseClaim(props);
   },
 };
-
-/** Whether the target's recorded location serves `model`: its content-addressed copy, or (before copies) its own path. */
-function boundTo(location: string | undefined, model: ModelBlobRef): boolean {
-  return location === relativeOf(model) || (!!model.sha256 && location === relativeOf({ container: model.container, path: copyPathFor(model.sha256) }));
-}
 
 /** History for a binding recorded before history existed: its bound model is the first entry. */
 function seedHistory(olds: TrainedModelBindingState): HistoryEntry[] | undefined {

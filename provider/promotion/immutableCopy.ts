@@ -79,3 +79,12 @@ export function sameBytes(a: Partial<ModelBlobRef> | undefined, b: Partial<Model
   if (a.sha256 && b.sha256) return a.sha256 === b.sha256;
   return a.container === b.container && a.path === b.path && a.etag === b.etag;
 }
+
+/**
+ * Whether a target reporting `location` (`container/path`) serves `model`: its content-addressed copy, or (a binding
+ * from before copies) the model's own path.
+ */
+export function locationServes(location: string | undefined, model: ModelBlobRef): boolean {
+  const own = `${model.container}/${model.path.replace(/^\/+/, "")}`;
+  return location === own || (!!model.sha256 && location === `${model.container}/${copyPathFor(model.sha256)}`);
+}

@@ -10,7 +10,10 @@
 import { createHash } from "crypto";
 import type { StorageAccess } from "../clients/storage";
 import { createStateBlob, readStateText } from "../clients/stateBlobs";
+import { DEFAULT_PROMOTION_POLICY, wasTrainedInThisDeployment } from "./freshModels";
 import { modelKey } from "./history";
+import { sameBytes } from "./immutableCopy";
+import type { ModelBlobRef } from "../validation";
 
 type Identity = { container: string; path: string; etag: string };
 
@@ -28,6 +31,32 @@ export async function recordPreviewed(access: StorageAccess, ownerStack: string,
 
 export async function wasPreviewed(access: StorageAccess, ownerStack: string, resourceName: string, model: Identity): Promise<boolean> {
   return (await readStateText(access, previewMarkerPath(ownerStack, resourceName, model))) !== undefined;
+}
+
+/** What decides whether a reviewed promotion may go on: the same for a binding and a rollout wave. */
+export interface ApprovalQuestion {
+  promotion: string | undefined;
+  /** A pin (`pin:` or a pinnedModel reference) approves by itself. */
+  pinned: boolean;
+  model: ModelBlobRef;
+  /** The model the resource declared before: the same bytes are no promotion. */
+  declared: ModelBlobRef | undefined;
+  ownerStack: string | undefined;
+  resourceName: string;
+  access: StorageAccess;
+}
+
+/**
+ * Why a promotion must be held under `promotion: "reviewed"`, or undefined when it may go on: `trained` (trained in
+ * this deployment, so in no preview) or `unpreviewed` (no marker). A ledger that cannot be read holds too: the safe
+ * side.
+ */
+export async function holdCause(q: ApprovalQuestion): Promise<"trained" | "unpreviewed" | undefined> {
+  if ((q.promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || q.pinned || q.model.pinnedFrom) return undefined;
+  if (wasTrainedInThisDeployment(q.model)) return "trained";
+  if (sameBytes(q.declared, q.model) || typeof q.ownerStack !== "string") return undefined;
+  const previewed = await wasPreviewed(q.access, q.ownerStack, q.resourceName, q.model).catch(() => false);
+  return previewed ? undefined : "unpreviewed";
 }
 
 /** Why a reviewed promotion is held when no preview showed its model. */

@@ -8,6 +8,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { UserDelegationKey } from "../clients/storage";
 import { HttpSettings } from "../transport";
+import { redact } from "../errors";
 import { programStorageAccess } from "../latestModel";
 import { DEFAULT_PROMOTION_POLICY } from "../promotion/freshModels";
 import { recordPreviewed } from "../promotion/previewLedger";
@@ -34,19 +35,15 @@ export function previewMarker(resourceName: string, ownerStack: string, args: Pr
     .apply(async ([model, promotion, pin, storageAccountName, storageBlobEndpoint, storageAccountKey, storageUserDelegationKey, http]) => {
       const m = model as ModelBlobRef | undefined;
       if ((promotion ?? DEFAULT_PROMOTION_POLICY) !== "reviewed" || pin !== undefined || !m?.etag || m.pinnedFrom) return MARKER_VERSION;
-      const { access } = programStorageAccess({ storageAccountName, storageBlobEndpoint, storageAccountKey, storageUserDelegationKey, http });
+      const { access, secrets } = programStorageAccess({ storageAccountName, storageBlobEndpoint, storageAccountKey, storageUserDelegationKey, http });
       try {
         await recordPreviewed(access, ownerStack, resourceName, m);
       } catch (err) {
         // The preview goes on; check then finds no marker and shows the promotion held, which says what to fix.
         const why = err instanceof Error ? err.message : String(err);
-        pulumi.log.warn(`could not record that this preview showed ${m.container}/${m.path} for "${resourceName}" (${redact(why, [storageAccountKey, storageUserDelegationKey?.value])}); promotion "reviewed" will hold it until a preview records it`, parent);
+        pulumi.log.warn(`could not record that this preview showed ${m.container}/${m.path} for "${resourceName}" (${redact(why, secrets)}); promotion "reviewed" will hold it until a preview records it`, parent);
       }
       return MARKER_VERSION;
     });
   return pulumi.unsecret(written);
-}
-
-function redact(text: string, secrets: Array<string | undefined>): string {
-  return secrets.reduce<string>((t, s) => (s ? t.split(s).join("***") : t), text);
 }

@@ -4,7 +4,6 @@
  * open only while it is short. Targets that make the same change (same model old → new, same verdict, same write)
  * share one table row, and their names are listed once below it, so 1,000 targets stay far under 100 KB (issue 17).
  */
-import { isIntegrityRefusal } from "../lifecycle/reviewMode";
 import { METRICS } from "./rows";
 import type { DatasetVersion, MetricChange, ModelVersion, PromotionRow } from "./rows";
 import type { Review } from "./review";
@@ -75,10 +74,9 @@ function targetList(rows: PromotionRow[]): string[] {
   return [...byResource].map(([resource, targets]) => (targets.length === 1 && rows.length === 1 ? `\`${resource}\`` : `\`${resource}\` (${targets.length}): ${targets.map(cell).join(", ")}`));
 }
 
-function refusalsTop(refused: PromotionRow[], out: string[]): void {
+function refusalsTop(refused: PromotionRow[], integrity: number, out: string[]): void {
   if (refused.length === 0) return;
   const promotions = (n: number) => (n === 1 ? "1 promotion" : `${n} promotions`);
-  const integrity = refused.filter((p) => isIntegrityRefusal(p.gate.diagnostic ?? p.gate.summary)).length;
   if (refused.length > integrity) out.push(`⛔ The gate refused ${promotions(refused.length - integrity)}: \`pulumi up\` fails until each is fixed or overridden (\`gate.override\`).`, "");
   // Issue 16: the blob no longer holds the declared bytes; no override applies, only a new review of the current bytes.
   if (integrity > 0) out.push(`⛔ ${promotions(integrity)} refused because the model blob does not hold the bytes declared: \`pulumi up\` writes nothing for them; re-pin or preview again to review the current bytes.`, "");
@@ -135,7 +133,7 @@ function promotionTable(promotions: PromotionRow[], out: string[]): void {
 
 export function renderMarkdown(r: Review): string {
   const out: string[] = [`## Promotion review: stack \`${r.stack}\``, "", `**${r.summary}**`, ""];
-  refusalsTop(r.promotions.filter((p) => p.gate.status === "refused"), out);
+  refusalsTop(r.promotions.filter((p) => p.gate.status === "refused"), r.counts.refusedIntegrity ?? 0, out);
   if (r.errors.length > 0) {
     out.push("❌ The preview failed:", "", ...r.errors.map((e) => `- ${cell(e)}`), "");
   }
